@@ -1,0 +1,17 @@
+//! Reads manifests from files, directories and stdin into [`Object`]s whose
+//! every field keeps its source position.
+//!
+//! Documents are parsed in parallel (a multi-document file is split at its
+//! `---` lines), `kind: List` and every `*List` kind are flattened, and a
+//! file that fails to parse is reported with `file:line:column` while every
+//! other document is still loaded.
+
+mod diagnostic;
+mod objects;
+mod sources;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Level};
+pub use objects::objects_from_document;
+pub use sources::{collect_files, load, load_texts, Input, Loaded};
+pub use yaml::Limits;

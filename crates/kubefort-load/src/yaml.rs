@@ -1,0 +1,598 @@
+//! YAML text → spanned [`Node`] trees.
+//!
+//! saphyr-parser gives us events with positions; this module builds the tree
+//! itself because no maintained crate keeps a position on every node *and*
+//! lets us bound alias expansion and nesting (the billion-laughs and
+//! deep-nesting attacks) while building. Scalars are resolved the way the
+//! Kubernetes API server's YAML decoder (go-yaml v2, YAML 1.1) resolves them:
+//! `yes`/`on` are booleans and `0644` is octal, so a rule sees what the
+//! cluster will see.
+
+use crate::Diagnostic;
+use kubefort_model::{Map, Node, Pos, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Bounds that keep hostile input from exhausting memory or the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of maps and sequences in one document.
+    pub max_depth: usize,
+    /// Nodes that alias expansion may add to one document.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 200,
+            max_alias_nodes: 1_000_000,
+        }
+    }
+}
+
+/// One YAML document of a file.
+#[derive(Debug)]
+pub struct Document {
+    pub root: Node,
+    /// 0-based index of the document in its file.
+    pub index: usize,
+    /// The `# Source: …` comment Helm writes above each rendered template.
+    pub template: Option<Arc<str>>,
+}
+
+/// The documents of one file, and what went wrong reading it. Documents
+/// before and after a broken one are still returned.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A piece of a file that holds whole documents, so pieces parse in parallel
+/// and a syntax error in one document loses no other.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    pub text: &'a str,
+    /// Lines before the chunk in its file.
+    pub line_offset: u32,
+}
+
+/// Splits a multi-document stream at `---` lines in column 0. YAML forbids a
+/// document marker at column 0 inside any scalar, so every piece holds whole
+/// documents. Streams with directives (`%YAML`) are kept whole.
+pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 0u32;
+    let mut line_no = 0u32;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with('%') {
+            return vec![Chunk { text, line_offset: 0 }];
+        }
+        if offset > start && is_document_start(line) {
+            chunks.push(Chunk {
+                text: &text[start..offset],
+                line_offset: start_line,
+            });
+            start = offset;
+            start_line = line_no;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    if start < text.len() || chunks.is_empty() {
+        chunks.push(Chunk {
+            text: &text[start..],
+            line_offset: start_line,
+        });
+    }
+    chunks
+}
+
+fn is_document_start(line: &str) -> bool {
+    line.strip_prefix("---")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
+/// Parses one chunk. `first_index` numbers its documents within the file.
+pub fn parse_chunk(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits: Limits) -> Parsed {
+    let templates = helm_source_comments(chunk.text);
+    let mut builder = Builder {
+        file,
+        limits,
+        line_offset: chunk.line_offset,
+        out: Parsed::default(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        next_index: first_index,
+        templates,
+        previous_doc_end_line: 0,
+    };
+    let mut parser = Parser::new_from_str(chunk.text);
+    loop {
+        match parser.next_event() {
+            None | Some(Ok((Event::StreamEnd, _))) => break,
+            Some(Ok((event, span))) => {
+                if let Err(message) = builder.event(event, span) {
+                    builder.error(span, message);
+                    break;
+                }
+            }
+            Some(Err(e)) => {
+                let m = e.marker();
+                let pos = builder.pos_at(m.line(), m.col());
+                let message = match e.info() {
+                    info if info.contains("recursion limit") => format!("nesting deeper than the parser allows ({info}); refusing to parse further"),
+                    info => format!("invalid YAML: {info}"),
+                };
+                builder.out.diagnostics.push(Diagnostic::error(file, pos, message));
+                break;
+            }
+        }
+    }
+    builder.out
+}
+
+/// Parses a whole file (all its documents), splitting it for reuse of the
+/// per-chunk logic; used where parallelism is not wanted.
+pub fn parse_str(text: &str, file: &Arc<str>, limits: Limits) -> Parsed {
+    let mut all = Parsed::default();
+    for chunk in split_documents(text) {
+        let parsed = parse_chunk(chunk, file, all.documents.len(), limits);
+        all.documents.extend(parsed.documents);
+        all.diagnostics.extend(parsed.diagnostics);
+    }
+    all
+}
+
+/// Lines `# Source: path` (Helm's marker of the template a document came from),
+/// with their 1-based line numbers within the chunk.
+fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
+    if !text.contains("# Source: ") {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let path = line.strip_prefix("# Source: ")?.trim();
+            (!path.is_empty()).then(|| (i as u32 + 1, Arc::from(path)))
+        })
+        .collect()
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        nodes: usize,
+    },
+    Map {
+        map: Map,
+        pos: Pos,
+        anchor: usize,
+        nodes: usize,
+        key: Option<(String, Pos)>,
+        merged: Vec<String>,
+    },
+}
+
+struct Builder<'f> {
+    file: &'f Arc<str>,
+    limits: Limits,
+    line_offset: u32,
+    out: Parsed,
+    stack: Vec<Frame>,
+    /// Finished anchored nodes with their node counts.
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    next_index: usize,
+    templates: Vec<(u32, Arc<str>)>,
+    previous_doc_end_line: u32,
+}
+
+impl Builder<'_> {
+    fn pos_at(&self, line: usize, col: usize) -> Pos {
+        Pos::new(line as u32 + self.line_offset, col as u32 + 1)
+    }
+    fn pos(&self, span: Span) -> Pos {
+        self.pos_at(span.start.line(), span.start.col())
+    }
+    fn error(&mut self, span: Span, message: String) {
+        let pos = self.pos(span);
+        self.out.diagnostics.push(Diagnostic::error(self.file, pos, message));
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), String> {
+        match event {
+            Event::StreamStart | Event::Nothing => Ok(()),
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.alias_nodes = 0;
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                self.previous_doc_end_line = span.start.line() as u32;
+                Ok(())
+            }
+            Event::StreamEnd => Ok(()),
+            Event::Scalar(text, style, anchor, tag) => {
+                let pos = self.pos(span);
+                let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                let node = Node::new(value, pos);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.push_node(node, 1)
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err("alias refers to an unknown anchor".into());
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(format!(
+                        "alias expansion exceeds {} nodes (a \"billion laughs\" document?); refusing to expand it",
+                        self.limits.max_alias_nodes
+                    ));
+                }
+                let (mut node, count) = (node.clone(), *count);
+                // The alias stands where it is written; its content keeps the anchor's positions.
+                node.pos = self.pos(span);
+                self.push_node(node, count)
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.enter()?;
+                let pos = self.pos(span);
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    pos,
+                    anchor,
+                    nodes: 1,
+                });
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.enter()?;
+                let pos = self.pos(span);
+                self.stack.push(Frame::Map {
+                    map: Map::new(),
+                    pos,
+                    anchor,
+                    nodes: 1,
+                    key: None,
+                    merged: Vec::new(),
+                });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor, nodes) = match self.stack.pop() {
+                    Some(Frame::Seq { items, pos, anchor, nodes }) => (Node::new(Value::Seq(items), pos), anchor, nodes),
+                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => (Node::new(Value::Map(map), pos), anchor, nodes),
+                    None => return Err("unbalanced collection end".into()),
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), nodes));
+                }
+                self.push_node(node, nodes)
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), String> {
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err("complex (map or list) keys are not supported by Kubernetes".into());
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(format!("nesting deeper than {} levels; refusing to parse further", self.limits.max_depth));
+        }
+        Ok(())
+    }
+
+    /// Places a finished node into its parent, or finishes the document.
+    fn push_node(&mut self, node: Node, count: usize) -> Result<(), String> {
+        let file = self.file;
+        match self.stack.last_mut() {
+            None => {
+                self.finish_document(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, nodes, .. }) => {
+                items.push(node);
+                *nodes += count;
+                Ok(())
+            }
+            Some(Frame::Map {
+                map, key, nodes, merged, ..
+            }) => {
+                *nodes += count;
+                match key.take() {
+                    None => {
+                        let text = match node.scalar_text() {
+                            Some(t) => t,
+                            None => return Err("complex keys are not supported".into()),
+                        };
+                        *key = Some((text, node.pos));
+                        Ok(())
+                    }
+                    Some((k, _)) if k == "<<" => merge_into(map, merged, &node),
+                    Some((k, key_pos)) => {
+                        let from_merge = merged.iter().position(|m| *m == k);
+                        if let Some(i) = from_merge {
+                            merged.swap_remove(i);
+                            map.insert(k, key_pos, node);
+                        } else if let Some(first) = map.insert(k.clone(), key_pos, node) {
+                            self.out.diagnostics.push(Diagnostic::warning(
+                                file,
+                                key_pos,
+                                format!("duplicate key `{k}` (first at line {}); the last value wins", first.line),
+                            ));
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_document(&mut self, root: Node) {
+        let index = self.next_index;
+        self.next_index += 1;
+        let root_line = root.pos.line - self.line_offset;
+        let template = self
+            .templates
+            .iter()
+            .rev()
+            .find(|(line, _)| *line <= root_line && *line > self.previous_doc_end_line)
+            .map(|(_, t)| t.clone());
+        self.previous_doc_end_line = root_line;
+        if !root.is_null() {
+            self.out.documents.push(Document { root, index, template });
+        }
+    }
+}
+
+/// YAML 1.1 merge key: `<<: *base` or `<<: [*a, *b]` adds the entries that
+/// are not already present; explicit keys written later override them.
+fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: &Node) -> Result<(), String> {
+    let sources: Vec<&Node> = match &value.value {
+        Value::Map(_) => vec![value],
+        Value::Seq(items) => items.iter().collect(),
+        _ => return Err("merge key `<<` needs a map or a list of maps".into()),
+    };
+    for source in sources {
+        let Some(m) = source.as_map() else {
+            return Err("merge key `<<` needs a map or a list of maps".into());
+        };
+        for (k, v) in m.iter() {
+            if map.get(k).is_none() {
+                let key_pos = m.key_pos(k).unwrap_or(v.pos);
+                map.insert(k.to_owned(), key_pos, v.clone());
+                merged.push(k.to_owned());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Resolves a scalar as go-yaml v2 (the API server's decoder) does.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("str") => return Value::String(text.to_owned()),
+        Some("int") => {
+            if let Some(i) = parse_int(text) {
+                return Value::Int(i);
+            }
+        }
+        Some("bool") => {
+            if let Some(b) = parse_bool(text) {
+                return Value::Bool(b);
+            }
+        }
+        Some("null") => return Value::Null,
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.to_owned());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    if let Some(b) = parse_bool(text) {
+        return Value::Bool(b);
+    }
+    let first = text.as_bytes()[0];
+    if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
+        if let Some(i) = parse_int(text) {
+            return Value::Int(i);
+        }
+        if let Some(f) = parse_float(text) {
+            return Value::Float(f);
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let cleaned;
+    let text = if text.contains('_') {
+        cleaned = text.replace('_', "");
+        cleaned.as_str()
+    } else {
+        text
+    };
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        i64::from_str_radix(bin, 2).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        // YAML 1.1 octal: `defaultMode: 0644` is 420 to the API server.
+        i64::from_str_radix(&digits[1..], 8).ok()?
+    } else if digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()?
+    } else {
+        return None;
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    match text {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        _ => {}
+    }
+    let valid = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+        && text.bytes().any(|b| b.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    text.replace('_', "").parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Parsed {
+        parse_str(text, &Arc::from("t.yaml"), Limits::default())
+    }
+
+    #[test]
+    fn every_node_keeps_its_line_and_column() {
+        let p = parse("a: 1\nb:\n  - x\n  - {c: d}\n");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let root = &p.documents[0].root;
+        assert_eq!(root.get("a").unwrap().pos, Pos::new(1, 4));
+        assert_eq!(root.pointer("/b/0").unwrap().pos, Pos::new(3, 5));
+        assert_eq!(root.pointer("/b/1/c").unwrap().pos, Pos::new(4, 9));
+        assert_eq!(root.as_map().unwrap().key_pos("b"), Some(Pos::new(2, 1)));
+    }
+
+    #[test]
+    fn scalars_resolve_as_the_api_server_does() {
+        let p = parse("a: yes\nb: 'yes'\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 12\nh: -3\ni: 1_000\nj: 08\nk: !!str 10\nl: .inf\n");
+        let r = &p.documents[0].root;
+        assert_eq!(r.get("a").unwrap().value, Value::Bool(true));
+        assert_eq!(r.get("b").unwrap().value, Value::String("yes".into()));
+        assert_eq!(r.get("c").unwrap().value, Value::Int(420));
+        assert_eq!(r.get("d").unwrap().value, Value::Int(31));
+        assert_eq!(r.get("e").unwrap().value, Value::Float(1.5));
+        assert_eq!(r.get("f").unwrap().value, Value::Null);
+        assert_eq!(r.get("g").unwrap().value, Value::Int(12));
+        assert_eq!(r.get("h").unwrap().value, Value::Int(-3));
+        assert_eq!(r.get("i").unwrap().value, Value::Int(1000));
+        // `08` is not valid octal: go-yaml falls back to a float.
+        assert_eq!(r.get("j").unwrap().value, Value::Float(8.0));
+        assert_eq!(r.get("k").unwrap().value, Value::String("10".into()));
+        assert_eq!(r.get("l").unwrap().value, Value::Float(f64::INFINITY));
+    }
+
+    #[test]
+    fn documents_split_and_line_numbers_continue() {
+        let text = "a: 1\n---\nb: 2\n--- \n# c\nc: 3\n";
+        let chunks = split_documents(text);
+        assert_eq!(chunks.len(), 3);
+        let p = parse(text);
+        assert_eq!(p.documents.len(), 3);
+        assert_eq!(p.documents[2].root.get("c").unwrap().pos, Pos::new(6, 4));
+        assert_eq!(p.documents[2].index, 2);
+        assert_eq!(split_documents("x: '---'\n").len(), 1);
+    }
+
+    #[test]
+    fn a_broken_document_loses_no_other() {
+        let p = parse("a: 1\n---\nb: [unclosed\n---\nc: 3\n");
+        assert_eq!(p.documents.len(), 2);
+        assert_eq!(p.diagnostics.len(), 1);
+        let d = &p.diagnostics[0];
+        assert_eq!(d.line, 4, "{d}");
+        assert!(d.message.contains("invalid YAML"), "{d}");
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let p = parse("base: &b {a: 1, b: 2}\nuse:\n  <<: *b\n  b: 3\nlist: [*b]\n");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let r = &p.documents[0].root;
+        assert_eq!(r.pointer("/use/a").unwrap().value, Value::Int(1));
+        assert_eq!(r.pointer("/use/b").unwrap().value, Value::Int(3));
+        assert_eq!(r.pointer("/list/0/b").unwrap().value, Value::Int(2));
+        // go-yaml v2 reads an unquoted `y` key as the boolean true, and so does the API server.
+        let p = parse("y: 1\n");
+        assert!(p.documents[0].root.get("true").is_some());
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+        }
+        let p = parse(&text);
+        assert_eq!(p.diagnostics.len(), 1);
+        assert!(p.diagnostics[0].message.contains("alias expansion"), "{}", p.diagnostics[0]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let p = parse(&text);
+        assert!(p.documents.is_empty());
+        assert!(p.diagnostics[0].message.contains("nesting deeper"), "{}", p.diagnostics[0]);
+        let block: String = (0..5000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let p = parse(&block);
+        assert!(p.diagnostics[0].message.contains("nesting deeper than 200 levels"), "{}", p.diagnostics[0]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let p = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(p.documents[0].root.get("a").unwrap().value, Value::Int(3));
+        assert_eq!(p.diagnostics.len(), 1);
+        assert!(p.diagnostics[0].message.contains("duplicate key `a` (first at line 1)"));
+        assert_eq!(p.diagnostics[0].line, 3);
+    }
+
+    #[test]
+    fn helm_source_comments_name_the_template() {
+        let text = "---\n# Source: app/templates/svc.yaml\nkind: Service\n---\n# Source: app/templates/deploy.yaml\nkind: Deployment\n";
+        let p = parse(text);
+        let t: Vec<_> = p.documents.iter().map(|d| d.template.as_deref().unwrap()).collect();
+        assert_eq!(t, ["app/templates/svc.yaml", "app/templates/deploy.yaml"]);
+    }
+
+    #[test]
+    fn json_parses_with_positions() {
+        let p = parse("{\n  \"kind\": \"Pod\",\n  \"spec\": {\"a\": [1, 2]}\n}\n");
+        assert!(p.diagnostics.is_empty());
+        assert_eq!(p.documents[0].root.pointer("/spec/a/1").unwrap().pos, Pos::new(3, 21));
+    }
+}

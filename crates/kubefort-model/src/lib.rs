@@ -1,0 +1,20 @@
+//! kubefort's core types. Nothing here does I/O: loaders produce [`Object`]s,
+//! analyses read them through an [`Inventory`] and emit [`Finding`]s.
+
+mod finding;
+mod inventory;
+mod node;
+mod object;
+mod pointer;
+mod rule;
+mod severity;
+mod workload;
+
+pub use finding::{Finding, Location, ObjectRef};
+pub use inventory::Inventory;
+pub use node::{Map, Node, Pos, Value};
+pub use object::{Object, Source};
+pub use pointer::{escape_token, pointer_join};
+pub use rule::{Context, Rule, RuleMeta, Settings, Sink};
+pub use severity::Severity;
+pub use workload::{ContainerKind, ContainerRef, PodSpecRef};

@@ -1,0 +1,292 @@
+//! A YAML/JSON tree in which every node remembers where it was written.
+
+use std::fmt;
+
+/// A position in a source file: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    pub const fn new(line: u32, column: u32) -> Self {
+        Self { line, column }
+    }
+}
+
+/// One node of a parsed document. `pos` is where its value starts; for a map
+/// entry the key's own position is kept beside it in [`Map`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Map),
+}
+
+/// A mapping that keeps its keys in source order with their positions.
+/// Kubernetes objects have small maps, so a vector beats a hash map here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Map {
+    entries: Vec<(String, Pos, Node)>,
+}
+
+impl Map {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(n),
+        }
+    }
+    /// Appends an entry; a later duplicate key replaces the earlier value, as
+    /// the API server's decoder does. Returns the earlier key's position then.
+    pub fn insert(&mut self, key: String, key_pos: Pos, value: Node) -> Option<Pos> {
+        if let Some(slot) = self.entries.iter_mut().find(|(k, _, _)| *k == key) {
+            let previous = slot.1;
+            slot.1 = key_pos;
+            slot.2 = value;
+            return Some(previous);
+        }
+        self.entries.push((key, key_pos, value));
+        None
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, _, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, _, v)| v)
+    }
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, p, _)| *p)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Node {
+    pub const fn new(value: Value, pos: Pos) -> Self {
+        Self { value, pos }
+    }
+    pub const fn null(pos: Pos) -> Self {
+        Self {
+            value: Value::Null,
+            pos,
+        }
+    }
+
+    /// The child under a map key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+    /// The item at a sequence index.
+    pub fn index(&self, i: usize) -> Option<&Node> {
+        match &self.value {
+            Value::Seq(s) => s.get(i),
+            _ => None,
+        }
+    }
+    /// Follows a path of map keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+    /// Resolves an RFC 6901 JSON pointer (`/spec/containers/0/image`).
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        self.pointer_nearest(pointer)
+            .and_then(|(node, rest)| rest.is_empty().then_some(node))
+    }
+    /// Resolves as much of a JSON pointer as exists: the deepest node reached
+    /// and the part of the pointer that was not found (empty when all was).
+    pub fn pointer_nearest<'a>(&self, pointer: &'a str) -> Option<(&Node, &'a str)> {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            return None;
+        }
+        let mut node = self;
+        let mut rest = pointer;
+        while !rest.is_empty() {
+            let after_slash = &rest[1..];
+            let end = after_slash.find('/').map_or(rest.len(), |i| i + 1);
+            let raw = &rest[1..end];
+            let token = crate::pointer::unescape_token(raw);
+            let next = match &node.value {
+                Value::Map(m) => m.get(&token),
+                Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    rest = &rest[end..];
+                }
+                None => break,
+            }
+        }
+        Some((node, rest))
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(s) => s,
+            _ => &[],
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+    /// A scalar rendered as text (numbers and booleans too), as Kubernetes
+    /// would print it; `None` for maps and sequences.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null => Some(String::new()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::String(s) => Some(s.clone()),
+            Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+    /// A short name of the value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::String(_) => "string",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "map",
+        }
+    }
+
+    /// Converts to plain JSON, dropping positions (for typed deserialisation).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(s) => J::Array(s.iter().map(Node::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect()),
+        }
+    }
+    /// Builds a node from plain JSON (objects read from a live cluster have no
+    /// source positions; every node gets `pos`).
+    pub fn from_json(value: &serde_json::Value, pos: Pos) -> Node {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => n
+                .as_i64()
+                .map(Value::Int)
+                .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+            J::String(s) => Value::String(s.clone()),
+            J::Array(a) => Value::Seq(a.iter().map(|v| Node::from_json(v, pos)).collect()),
+            J::Object(o) => {
+                let mut m = Map::with_capacity(o.len());
+                for (k, v) in o {
+                    m.insert(k.clone(), pos, Node::from_json(v, pos));
+                }
+                Value::Map(m)
+            }
+        };
+        Node { value, pos }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaf(s: &str, line: u32) -> Node {
+        Node::new(Value::String(s.into()), Pos::new(line, 1))
+    }
+
+    #[test]
+    fn pointer_walks_maps_and_sequences_and_reports_the_missing_rest() {
+        let mut inner = Map::new();
+        inner.insert("a/b".into(), Pos::new(2, 1), leaf("x", 2));
+        let seq = Node::new(Value::Seq(vec![Node::new(Value::Map(inner), Pos::new(2, 3))]), Pos::new(2, 1));
+        let mut root = Map::new();
+        root.insert("items".into(), Pos::new(1, 1), seq);
+        let root = Node::new(Value::Map(root), Pos::new(1, 1));
+
+        assert_eq!(root.pointer("/items/0/a~1b").and_then(Node::as_str), Some("x"));
+        let (near, rest) = root.pointer_nearest("/items/0/missing/deeper").unwrap();
+        assert_eq!(near.pos, Pos::new(2, 3));
+        assert_eq!(rest, "/missing/deeper");
+        assert!(root.pointer("/items/7").is_none());
+        assert!(root.pointer("no-slash").is_none());
+    }
+
+    #[test]
+    fn duplicate_key_replaces_and_reports_the_first() {
+        let mut m = Map::new();
+        assert_eq!(m.insert("k".into(), Pos::new(1, 1), leaf("a", 1)), None);
+        assert_eq!(m.insert("k".into(), Pos::new(2, 1), leaf("b", 2)), Some(Pos::new(1, 1)));
+        assert_eq!(m.get("k").and_then(Node::as_str), Some("b"));
+        assert_eq!(m.len(), 1);
+    }
+}
