@@ -1,6 +1,7 @@
 //! kubefort's core types. Nothing here does I/O: loaders produce [`Object`]s,
 //! analyses read them through an [`Inventory`] and emit [`Finding`]s.
 
+mod date;
 mod finding;
 mod inventory;
 mod node;
@@ -10,6 +11,7 @@ mod rule;
 mod severity;
 mod workload;
 
+pub use date::Date;
 pub use finding::{Finding, Location, ObjectRef};
 pub use inventory::Inventory;
 pub use node::{Map, Node, Pos, Value};

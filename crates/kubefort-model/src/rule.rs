@@ -1,4 +1,4 @@
-use crate::{Finding, Inventory, Object, Severity};
+use crate::{Date, Finding, Inventory, Object, Severity};
 
 /// A rule's identity and documentation. Built by [`declare_rule!`](crate::declare_rule)
 /// from the rule's doc comment, so `kubefort explain` and the rule catalog
@@ -43,11 +43,22 @@ impl RuleMeta {
 }
 
 /// Settings from `.kubefort.yaml` that change what rules check.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Registries images may come from (`registry.example.com`, `ghcr.io/org`).
     /// Empty: the trusted-registry rule is off.
     pub trusted_registries: Vec<String>,
+    /// The day suppressions' `until` dates are compared with.
+    pub today: Date,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            trusted_registries: Vec::new(),
+            today: Date::today(),
+        }
+    }
 }
 
 /// What a rule sees while checking one object.

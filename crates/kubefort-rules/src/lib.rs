@@ -1,1 +1,17 @@
+//! The per-object rules (one file each, grouped by area), the registry that
+//! lists them, and the engine that runs them over an inventory.
+//!
+//! A rule is declared with [`kubefort_model::declare_rule!`]; its doc comment
+//! is its documentation (`kubefort explain ID` prints it).
 
+mod engine;
+pub mod image;
+pub mod meta;
+mod registry;
+pub mod suppression;
+#[cfg(test)]
+mod testing;
+pub mod workload;
+
+pub use engine::{run, Outcome, Suppressed};
+pub use registry::{all_rules, find_rule, Selection};

@@ -1,0 +1,132 @@
+//! The catalog of every per-object rule, and rule selection.
+
+use kubefort_model::Rule;
+
+/// Every rule, in catalog order (area, then id).
+pub fn all_rules() -> Vec<&'static dyn Rule> {
+    let mut rules: Vec<&'static dyn Rule> = Vec::new();
+    rules.extend_from_slice(crate::workload::RULES);
+    rules.extend_from_slice(crate::image::RULES);
+    rules.extend_from_slice(crate::meta::RULES);
+    rules.sort_by_key(|r| r.meta().id);
+    rules
+}
+
+/// Finds a rule by id (`KF-POD-001`, any case) or name (`privileged-container`).
+pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
+    all_rules()
+        .into_iter()
+        .find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
+}
+
+/// `--select` / `--ignore`: each pattern is a rule id, a rule name, or an id
+/// prefix (`KF-POD`, `KF-POD-01`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn matches(pattern: &str, rule: &dyn Rule) -> bool {
+        let meta = rule.meta();
+        let pattern = pattern.trim();
+        meta.name == pattern || meta.id.to_ascii_uppercase().starts_with(&pattern.to_ascii_uppercase())
+    }
+
+    /// Whether a rule runs: selected (or no selection given) and not ignored.
+    pub fn includes(&self, rule: &dyn Rule) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|p| Self::matches(p, rule)))
+            && !self.ignore.iter().any(|p| Self::matches(p, rule))
+    }
+
+    /// Patterns that match no rule (a typo in `--select` should not pass silently).
+    pub fn unknown_patterns(&self) -> Vec<&str> {
+        let rules = all_rules();
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|p| !rules.iter().any(|r| Self::matches(p, *r)))
+            .map(String::as_str)
+            .collect()
+    }
+
+    pub fn rules(&self) -> Vec<&'static dyn Rule> {
+        all_rules().into_iter().filter(|r| self.includes(*r)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let rules = all_rules();
+        let ids: HashSet<_> = rules.iter().map(|r| r.meta().id).collect();
+        let names: HashSet<_> = rules.iter().map(|r| r.meta().name).collect();
+        assert_eq!(ids.len(), rules.len(), "duplicate rule id");
+        assert_eq!(names.len(), rules.len(), "duplicate rule name");
+        for r in rules {
+            let m = r.meta();
+            assert!(m.id.starts_with("KF-") && m.id.len() == 10, "{}", m.id);
+            assert!(m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", m.name);
+            for section in ["What it does", "Why is this bad?", "Example", "Use instead"] {
+                assert!(m.section(section).is_some_and(|s| !s.is_empty()), "{} lacks a `## {section}` section", m.id);
+            }
+        }
+    }
+
+    #[test]
+    fn references_use_known_peer_ids() {
+        // Peer catalogs live in ../shared/peers (id<TAB>title); a reference must
+        // name an id that exists there, so users can map findings one to one.
+        let peers = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers");
+        if !peers.exists() {
+            eprintln!("skipped: {} not found", peers.display());
+            return;
+        }
+        let load = |file: &str| -> HashSet<String> {
+            std::fs::read_to_string(peers.join(file))
+                .unwrap()
+                .lines()
+                .filter_map(|l| l.split('\t').next())
+                .map(str::to_owned)
+                .collect()
+        };
+        let catalogs = [
+            ("checkov", load("checkov-k8s.tsv")),
+            ("polaris", load("polaris.tsv")),
+            ("kube-linter", load("kube-linter.tsv")),
+            ("kubescape", load("kubescape-controls.tsv")),
+        ];
+        for rule in all_rules() {
+            for reference in rule.meta().references {
+                let (tool, id) = reference.split_once(':').unwrap_or_else(|| panic!("{}: bad reference {reference}", rule.meta().id));
+                if let Some((_, ids)) = catalogs.iter().find(|(t, _)| *t == tool) {
+                    assert!(ids.contains(id), "{}: {reference} is not in the {tool} catalog", rule.meta().id);
+                } else {
+                    assert!(["pss", "cis-1.12", "falco", "kube-score", "trivy"].contains(&tool), "{}: unknown tool in {reference}", rule.meta().id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn selection_by_id_prefix_and_name() {
+        let s = Selection {
+            select: vec!["KF-POD".into(), "kf-img-001".into()],
+            ignore: vec!["privileged-container".into()],
+        };
+        let ids: Vec<_> = s.rules().iter().map(|r| r.meta().id).collect();
+        assert!(ids.contains(&"KF-IMG-001"), "{ids:?}");
+        assert!(ids.iter().all(|id| id.starts_with("KF-POD") || *id == "KF-IMG-001"), "{ids:?}");
+        assert!(!ids.contains(&"KF-POD-001"));
+        let bad = Selection {
+            select: vec!["KF-NOPE".into()],
+            ignore: vec![],
+        };
+        assert_eq!(bad.unknown_patterns(), ["KF-NOPE"]);
+    }
+}
