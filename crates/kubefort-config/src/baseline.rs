@@ -32,13 +32,16 @@ pub struct Baseline {
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, Diagnostic> {
         let name: Arc<str> = Arc::from(path.display().to_string());
-        let text = std::fs::read_to_string(path).map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read baseline: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read baseline: {e}")))?;
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
-            Diagnostic::error(&name, Pos::new(e.line() as u32, e.column() as u32), format!("not a kubefort baseline: {e}"))
+            Diagnostic::error(
+                &name,
+                Pos::new(e.line() as u32, e.column() as u32),
+                format!("not a kubefort baseline: {e}"),
+            )
         })?;
-        Ok(Baseline {
-            fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),
-        })
+        Ok(Baseline { fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect() })
     }
 
     /// The baseline file for these findings (sorted, so it diffs well in git).
@@ -57,10 +60,7 @@ impl Baseline {
             .collect();
         entries.sort();
         entries.dedup();
-        let file = BaselineFile {
-            kubefort_baseline: 1,
-            findings: entries,
-        };
+        let file = BaselineFile { kubefort_baseline: 1, findings: entries };
         serde_json::to_string_pretty(&file).expect("baseline serialises") + "\n"
     }
 

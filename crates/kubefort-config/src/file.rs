@@ -79,7 +79,8 @@ impl Config {
     /// Reads and validates a config file. Errors name the file, line and column.
     pub fn load(path: &Path) -> Result<Config, Diagnostic> {
         let name: Arc<str> = Arc::from(path.display().to_string());
-        let text = std::fs::read_to_string(path).map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read config: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read config: {e}")))?;
         let mut config = Config::parse(&text, &name)?;
         config.path = Some(path.to_owned());
         Ok(config)

@@ -61,10 +61,7 @@ impl Policy {
                 })
             })
             .collect::<Result<_, String>>()?;
-        Ok(Policy {
-            overrides: config.severity.iter().map(|(k, v)| (id(k), *v)).collect(),
-            exemptions,
-        })
+        Ok(Policy { overrides: config.severity.iter().map(|(k, v)| (id(k), *v)).collect(), exemptions })
     }
 
     /// Applies severity overrides, then takes out exempted findings.
@@ -76,10 +73,7 @@ impl Policy {
                 f.severity = *severity;
             }
             match self.exemptions.iter().find(|e| e.covers(&f)) {
-                Some(e) => exempted.push(Exempted {
-                    reason: e.reason.clone(),
-                    finding: f,
-                }),
+                Some(e) => exempted.push(Exempted { reason: e.reason.clone(), finding: f }),
                 None => kept.push(f),
             }
         }
@@ -91,7 +85,8 @@ impl CompiledExemption {
     fn covers(&self, f: &Finding) -> bool {
         let file = f.location.file.trim_start_matches("./");
         (self.rules.is_empty() || self.rules.iter().any(|r| rule_matches(r, f.rule)))
-            && (self.namespaces.is_empty() || f.object.namespace.as_ref().is_some_and(|ns| self.namespaces.contains(ns)))
+            && (self.namespaces.is_empty()
+                || f.object.namespace.as_ref().is_some_and(|ns| self.namespaces.contains(ns)))
             && self.names.as_ref().is_none_or(|g| g.is_match(&f.object.name))
             && (self.kinds.is_empty() || self.kinds.iter().any(|k| k.eq_ignore_ascii_case(&f.object.kind)))
             && self.paths.as_ref().is_none_or(|g| g.is_match(file))
@@ -116,12 +111,7 @@ mod tests {
                 namespace: ns.map(str::to_owned),
                 name: name.into(),
             },
-            location: Location {
-                file: Arc::from(file),
-                line: 1,
-                column: 1,
-                template: None,
-            },
+            location: Location { file: Arc::from(file), line: 1, column: 1, template: None },
             evidence: None,
             fingerprint: String::new(),
         }

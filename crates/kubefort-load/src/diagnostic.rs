@@ -23,13 +23,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(level: Level, file: &Arc<str>, pos: Pos, message: impl Into<String>) -> Self {
-        Diagnostic {
-            level,
-            file: file.clone(),
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-        }
+        Diagnostic { level, file: file.clone(), line: pos.line, column: pos.column, message: message.into() }
     }
     pub fn error(file: &Arc<str>, pos: Pos, message: impl Into<String>) -> Self {
         Self::new(Level::Error, file, pos, message)

@@ -7,15 +7,18 @@ use std::sync::Arc;
 /// Turns one parsed document into the objects it holds. A document that is
 /// not a Kubernetes object (a Helm values file, a kustomization, a CI config)
 /// gives a note, not an error.
-pub fn objects_from_document(doc: Document, file: &Arc<str>, objects: &mut Vec<Object>, diagnostics: &mut Vec<Diagnostic>) {
-    let source = Source {
-        file: file.clone(),
-        template: doc.template.clone(),
-        document: doc.index,
-    };
+pub fn objects_from_document(
+    doc: Document,
+    file: &Arc<str>,
+    objects: &mut Vec<Object>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let source = Source { file: file.clone(), template: doc.template.clone(), document: doc.index };
     let root_pos = doc.root.pos;
     let list_kind = match (&doc.root.value, doc.root.get("kind").and_then(Node::as_str)) {
-        (Value::Map(_), Some(kind)) if kind.ends_with("List") && doc.root.get("items").is_some() => Some(kind.to_owned()),
+        (Value::Map(_), Some(kind)) if kind.ends_with("List") && doc.root.get("items").is_some() => {
+            Some(kind.to_owned())
+        }
         (Value::Seq(_), _) => Some(String::new()),
         _ => None,
     };
@@ -63,19 +66,20 @@ pub fn objects_from_document(doc: Document, file: &Arc<str>, objects: &mut Vec<O
                 m.insert("apiVersion".into(), item_pos, Node::new(Value::String(av.clone()), item_pos));
             }
         }
-        let is_nested_list = item.get("kind").and_then(Node::as_str).is_some_and(|k| k.ends_with("List")) && item.get("items").is_some();
+        let is_nested_list =
+            item.get("kind").and_then(Node::as_str).is_some_and(|k| k.ends_with("List")) && item.get("items").is_some();
         if is_nested_list {
-            let nested = Document {
-                root: item,
-                index: doc.index,
-                template: doc.template.clone(),
-            };
+            let nested = Document { root: item, index: doc.index, template: doc.template.clone() };
             objects_from_document(nested, file, objects, diagnostics);
             continue;
         }
         match Object::from_node(item, source.clone(), format!("{items_pointer}/{i}")) {
             Some(o) => objects.push(o),
-            None => diagnostics.push(Diagnostic::warning(file, item_pos, format!("{list_kind} item {i} is not a Kubernetes object; skipped"))),
+            None => diagnostics.push(Diagnostic::warning(
+                file,
+                item_pos,
+                format!("{list_kind} item {i} is not a Kubernetes object; skipped"),
+            )),
         }
     }
 }

@@ -62,7 +62,9 @@ pub fn collect_files(inputs: &[Input], diagnostics: &mut Vec<Diagnostic>) -> Vec
                 .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
             for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && has_manifest_extension(e.path()) => files.push(Input::Path(e.into_path())),
+                    Ok(e) if e.file_type().is_file() && has_manifest_extension(e.path()) => {
+                        files.push(Input::Path(e.into_path()))
+                    }
                     Ok(_) => {}
                     Err(err) => {
                         let name: Arc<str> = Arc::from(err.path().unwrap_or(path).display().to_string());
@@ -178,11 +180,8 @@ pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
             (file, objects, diagnostics)
         })
         .collect();
-    let mut loaded = Loaded {
-        files_read: texts.len(),
-        bytes: texts.iter().map(|(_, t)| t.len()).sum(),
-        ..Loaded::default()
-    };
+    let mut loaded =
+        Loaded { files_read: texts.len(), bytes: texts.iter().map(|(_, t)| t.len()).sum(), ..Loaded::default() };
     let mut has_content = vec![false; texts.len()];
     for (file, objects, diagnostics) in per_chunk {
         has_content[file] |= !objects.is_empty() || !diagnostics.is_empty();
@@ -215,7 +214,8 @@ mod tests {
             )]),
             Limits::default(),
         );
-        let names: Vec<_> = l.objects.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.base_pointer.as_str())).collect();
+        let names: Vec<_> =
+            l.objects.iter().map(|o| (o.kind.as_str(), o.name.as_str(), o.base_pointer.as_str())).collect();
         assert_eq!(names, [("ConfigMap", "a", "/items/0"), ("Pod", "p", "/items/0")]);
         assert_eq!(l.objects[1].namespace.as_deref(), Some("ns"));
         assert_eq!(l.objects[1].root.pos.line, 11);

@@ -25,10 +25,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_depth: 200,
-            max_alias_nodes: 1_000_000,
-        }
+        Limits { max_depth: 200, max_alias_nodes: 1_000_000 }
     }
 }
 
@@ -66,35 +63,26 @@ pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0u32;
-    let mut line_no = 0u32;
     let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in (0u32..).zip(text.split_inclusive('\n')) {
         if line.starts_with('%') {
             return vec![Chunk { text, line_offset: 0 }];
         }
         if offset > start && is_document_start(line) {
-            chunks.push(Chunk {
-                text: &text[start..offset],
-                line_offset: start_line,
-            });
+            chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
             start = offset;
             start_line = line_no;
         }
         offset += line.len();
-        line_no += 1;
     }
     if start < text.len() || chunks.is_empty() {
-        chunks.push(Chunk {
-            text: &text[start..],
-            line_offset: start_line,
-        });
+        chunks.push(Chunk { text: &text[start..], line_offset: start_line });
     }
     chunks
 }
 
 fn is_document_start(line: &str) -> bool {
-    line.strip_prefix("---")
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+    line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
 }
 
 /// Parses one chunk. `first_index` numbers its documents within the file.
@@ -117,7 +105,10 @@ pub fn parse_chunk(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits
         match parser.next_event() {
             None | Some(Ok((Event::StreamEnd, _))) => break,
             Some(Ok((event, span))) => {
-                if let Err(message) = builder.event(event, span) {
+                if let Err(mut message) = builder.event(event, span) {
+                    if looks_like_template(chunk.text, span.start.line()) {
+                        message = format!("{message}: this looks like an unrendered template (`{{{{ … }}}}`); render it first (helm template, envsubst)");
+                    }
                     builder.error(span, message);
                     break;
                 }
@@ -126,7 +117,9 @@ pub fn parse_chunk(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits
                 let m = e.marker();
                 let pos = builder.pos_at(m.line(), m.col());
                 let message = match e.info() {
-                    info if info.contains("recursion limit") => format!("nesting deeper than the parser allows ({info}); refusing to parse further"),
+                    info if info.contains("recursion limit") => {
+                        format!("nesting deeper than the parser allows ({info}); refusing to parse further")
+                    }
                     info => format!("invalid YAML: {info}"),
                 };
                 builder.out.diagnostics.push(Diagnostic::error(file, pos, message));
@@ -135,6 +128,11 @@ pub fn parse_chunk(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits
         }
     }
     builder.out
+}
+
+/// Whether the 1-based `line` of `text` holds a `{{ … }}` template expression.
+fn looks_like_template(text: &str, line: usize) -> bool {
+    text.lines().nth(line.saturating_sub(1)).is_some_and(|l| l.contains("{{"))
 }
 
 /// Parses a whole file (all its documents), splitting it for reuse of the
@@ -165,20 +163,8 @@ fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
 }
 
 enum Frame {
-    Seq {
-        items: Vec<Node>,
-        pos: Pos,
-        anchor: usize,
-        nodes: usize,
-    },
-    Map {
-        map: Map,
-        pos: Pos,
-        anchor: usize,
-        nodes: usize,
-        key: Option<(String, Pos)>,
-        merged: Vec<String>,
-    },
+    Seq { items: Vec<Node>, pos: Pos, anchor: usize, nodes: usize },
+    Map { map: Map, pos: Pos, anchor: usize, nodes: usize, key: Option<(String, Pos)>, merged: Vec<String> },
 }
 
 struct Builder<'f> {
@@ -248,31 +234,23 @@ impl Builder<'_> {
             Event::SequenceStart(anchor, _) => {
                 self.enter()?;
                 let pos = self.pos(span);
-                self.stack.push(Frame::Seq {
-                    items: Vec::new(),
-                    pos,
-                    anchor,
-                    nodes: 1,
-                });
+                self.stack.push(Frame::Seq { items: Vec::new(), pos, anchor, nodes: 1 });
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
                 self.enter()?;
                 let pos = self.pos(span);
-                self.stack.push(Frame::Map {
-                    map: Map::new(),
-                    pos,
-                    anchor,
-                    nodes: 1,
-                    key: None,
-                    merged: Vec::new(),
-                });
+                self.stack.push(Frame::Map { map: Map::new(), pos, anchor, nodes: 1, key: None, merged: Vec::new() });
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor, nodes) = match self.stack.pop() {
-                    Some(Frame::Seq { items, pos, anchor, nodes }) => (Node::new(Value::Seq(items), pos), anchor, nodes),
-                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => (Node::new(Value::Map(map), pos), anchor, nodes),
+                    Some(Frame::Seq { items, pos, anchor, nodes }) => {
+                        (Node::new(Value::Seq(items), pos), anchor, nodes)
+                    }
+                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => {
+                        (Node::new(Value::Map(map), pos), anchor, nodes)
+                    }
                     None => return Err("unbalanced collection end".into()),
                 };
                 if anchor > 0 {
@@ -306,9 +284,7 @@ impl Builder<'_> {
                 *nodes += count;
                 Ok(())
             }
-            Some(Frame::Map {
-                map, key, nodes, merged, ..
-            }) => {
+            Some(Frame::Map { map, key, nodes, merged, .. }) => {
                 *nodes += count;
                 match key.take() {
                     None => {
@@ -466,9 +442,7 @@ fn parse_float(text: &str) -> Option<f64> {
         ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
         _ => {}
     }
-    let valid = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+    let valid = text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
         && text.bytes().any(|b| b.is_ascii_digit());
     if !valid {
         return None;
@@ -497,7 +471,9 @@ mod tests {
 
     #[test]
     fn scalars_resolve_as_the_api_server_does() {
-        let p = parse("a: yes\nb: 'yes'\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 12\nh: -3\ni: 1_000\nj: 08\nk: !!str 10\nl: .inf\n");
+        let p = parse(
+            "a: yes\nb: 'yes'\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 12\nh: -3\ni: 1_000\nj: 08\nk: !!str 10\nl: .inf\n",
+        );
         let r = &p.documents[0].root;
         assert_eq!(r.get("a").unwrap().value, Value::Bool(true));
         assert_eq!(r.get("b").unwrap().value, Value::String("yes".into()));
@@ -570,6 +546,13 @@ mod tests {
         let block: String = (0..5000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         let p = parse(&block);
         assert!(p.diagnostics[0].message.contains("nesting deeper than 200 levels"), "{}", p.diagnostics[0]);
+    }
+
+    #[test]
+    fn unrendered_templates_are_named_as_such() {
+        let p = parse("kind: Secret\ndata:\n  config: {{config_data}}\n");
+        assert_eq!((p.diagnostics[0].line, p.diagnostics[0].column), (3, 12), "{}", p.diagnostics[0]);
+        assert!(p.diagnostics[0].message.contains("unrendered template"), "{}", p.diagnostics[0]);
     }
 
     #[test]

@@ -30,9 +30,7 @@ impl Date {
 
     /// Today in UTC.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 

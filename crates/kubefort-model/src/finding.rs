@@ -68,14 +68,9 @@ impl Finding {
 /// Line numbers are left out on purpose so baselines survive edits.
 pub fn fingerprint(rule: &str, object: &ObjectRef, pointer: &str) -> String {
     let mut h = Sha256::new();
-    for part in [
-        rule,
-        &object.api_version,
-        &object.kind,
-        object.namespace.as_deref().unwrap_or(""),
-        &object.name,
-        pointer,
-    ] {
+    for part in
+        [rule, &object.api_version, &object.kind, object.namespace.as_deref().unwrap_or(""), &object.name, pointer]
+    {
         h.update(part.as_bytes());
         h.update([0u8]);
     }

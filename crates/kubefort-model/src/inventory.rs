@@ -12,9 +12,7 @@ impl Inventory {
     pub fn new(objects: Vec<Object>) -> Self {
         let mut by_key = HashMap::with_capacity(objects.len());
         for (i, o) in objects.iter().enumerate() {
-            by_key
-                .entry((o.kind.clone(), o.namespace.clone(), o.name.clone()))
-                .or_insert(i);
+            by_key.entry((o.kind.clone(), o.namespace.clone(), o.name.clone())).or_insert(i);
         }
         Inventory { objects, by_key }
     }
@@ -30,9 +28,7 @@ impl Inventory {
     /// Looks an object up by kind, namespace and name. Manifests often leave
     /// the namespace out, so `None` matches only objects that also have none.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
-        self.by_key
-            .get(&(kind.to_owned(), namespace.map(str::to_owned), name.to_owned()))
-            .map(|&i| &self.objects[i])
+        self.by_key.get(&(kind.to_owned(), namespace.map(str::to_owned), name.to_owned())).map(|&i| &self.objects[i])
     }
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
         self.objects.iter().filter(move |o| o.kind == kind)

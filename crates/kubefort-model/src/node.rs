@@ -46,9 +46,7 @@ impl Map {
         Self::default()
     }
     pub fn with_capacity(n: usize) -> Self {
-        Self {
-            entries: Vec::with_capacity(n),
-        }
+        Self { entries: Vec::with_capacity(n) }
     }
     /// Appends an entry; a later duplicate key replaces the earlier value, as
     /// the API server's decoder does. Returns the earlier key's position then.
@@ -63,22 +61,13 @@ impl Map {
         None
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, _, v)| v)
+        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, _, v)| v)
+        self.entries.iter_mut().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
     }
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.entries
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, p, _)| *p)
+        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, p, _)| *p)
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
@@ -96,10 +85,7 @@ impl Node {
         Self { value, pos }
     }
     pub const fn null(pos: Pos) -> Self {
-        Self {
-            value: Value::Null,
-            pos,
-        }
+        Self { value: Value::Null, pos }
     }
 
     /// The child under a map key.
@@ -122,8 +108,7 @@ impl Node {
     }
     /// Resolves an RFC 6901 JSON pointer (`/spec/containers/0/image`).
     pub fn pointer(&self, pointer: &str) -> Option<&Node> {
-        self.pointer_nearest(pointer)
-            .and_then(|(node, rest)| rest.is_empty().then_some(node))
+        self.pointer_nearest(pointer).and_then(|(node, rest)| rest.is_empty().then_some(node))
     }
     /// Resolves as much of a JSON pointer as exists: the deepest node reached
     /// and the part of the pointer that was not found (empty when all was).
@@ -232,10 +217,7 @@ impl Node {
         let value = match value {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => n
-                .as_i64()
-                .map(Value::Int)
-                .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+            J::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::Seq(a.iter().map(|v| Node::from_json(v, pos)).collect()),
             J::Object(o) => {

@@ -41,20 +41,9 @@ impl Object {
             .and_then(Node::as_str)
             .unwrap_or("")
             .to_owned();
-        let namespace = meta
-            .and_then(|m| m.get("namespace"))
-            .and_then(Node::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        Some(Object {
-            api_version,
-            kind,
-            namespace,
-            name,
-            root,
-            source,
-            base_pointer,
-        })
+        let namespace =
+            meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        Some(Object { api_version, kind, namespace, name, root, source, base_pointer })
     }
 
     /// API group of the object (`""` for the core group).
@@ -88,11 +77,7 @@ impl Object {
     /// when the field itself is missing (a finding about an unset field
     /// points at the block it should be added to).
     pub fn pos_of(&self, pointer: &str) -> Pos {
-        match self.root.pointer_nearest(pointer) {
-            Some((node, rest)) if rest.is_empty() => node.pos,
-            Some((node, _)) => node.pos,
-            None => self.root.pos,
-        }
+        self.root.pointer_nearest(pointer).map_or(self.root.pos, |(node, _)| node.pos)
     }
 
     /// Where a finding at `pointer` is reported.

@@ -33,6 +33,9 @@ mod tests {
     fn tokens_round_trip() {
         assert_eq!(escape_token("a/b~c"), "a~1b~0c");
         assert_eq!(unescape_token("a~1b~0c"), "a/b~c");
-        assert_eq!(pointer_join("/metadata/annotations", "kubefort.io/ignore"), "/metadata/annotations/kubefort.io~1ignore");
+        assert_eq!(
+            pointer_join("/metadata/annotations", "kubefort.io/ignore"),
+            "/metadata/annotations/kubefort.io~1ignore"
+        );
     }
 }

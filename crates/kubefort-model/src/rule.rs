@@ -54,10 +54,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            trusted_registries: Vec::new(),
-            today: Date::today(),
-        }
+        Settings { trusted_registries: Vec::new(), today: Date::today() }
     }
 }
 
@@ -82,15 +79,17 @@ pub struct Sink<'a> {
 
 impl<'a> Sink<'a> {
     pub fn new(object: &'a Object) -> Self {
-        Sink {
-            object,
-            findings: Vec::new(),
-        }
+        Sink { object, findings: Vec::new() }
     }
     /// Records a finding at `pointer` (the field at fault, which may be
     /// missing: the location falls back to its nearest existing parent).
     /// Returns it so a rule can raise the severity or attach evidence.
-    pub fn report(&mut self, meta: &'static RuleMeta, pointer: impl Into<String>, message: impl Into<String>) -> &mut Finding {
+    pub fn report(
+        &mut self,
+        meta: &'static RuleMeta,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         let finding = self.object.finding(meta, pointer.into(), message.into());
         self.findings.push(finding);
         self.findings.last_mut().expect("just pushed")

@@ -131,12 +131,7 @@ impl<'a> PodSpecRef<'a> {
 
     /// Volumes of the pod with their index.
     pub fn volumes(&self) -> impl Iterator<Item = (usize, &'a Node)> + 'a {
-        self.spec
-            .get("volumes")
-            .map(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
+        self.spec.get("volumes").map(Node::as_seq).unwrap_or(&[]).iter().enumerate()
     }
 }
 
@@ -159,7 +154,11 @@ mod tests {
         let cases = [
             ("Pod", serde_json::json!({"spec": spec}), "/spec"),
             ("Deployment", serde_json::json!({"spec": {"template": {"spec": spec}}}), "/spec/template/spec"),
-            ("CronJob", serde_json::json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}), "/spec/jobTemplate/spec/template/spec"),
+            (
+                "CronJob",
+                serde_json::json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}),
+                "/spec/jobTemplate/spec/template/spec",
+            ),
             ("PodTemplate", serde_json::json!({"template": {"spec": spec}}), "/template/spec"),
         ];
         for (kind, mut body, pointer) in cases {

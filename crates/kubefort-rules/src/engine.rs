@@ -26,11 +26,7 @@ pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settin
         .objects()
         .par_iter()
         .map(|object| {
-            let cx = Context {
-                object,
-                inventory,
-                settings,
-            };
+            let cx = Context { object, inventory, settings };
             let mut sink = Sink::new(object);
             for rule in rules {
                 rule.check(&cx, &mut sink);
@@ -43,14 +39,12 @@ pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settin
             let mut outcome = Outcome::default();
             for finding in findings {
                 let silencer = entries.iter().find(|e| {
-                    e.suppresses(settings.today) && crate::find_rule(&e.rule).is_some_and(|r| r.meta().id == finding.rule)
+                    e.suppresses(settings.today)
+                        && crate::find_rule(&e.rule).is_some_and(|r| r.meta().id == finding.rule)
                         || e.suppresses(settings.today) && e.rule == finding.rule
                 });
                 match silencer {
-                    Some(e) => outcome.suppressed.push(Suppressed {
-                        finding,
-                        reason: e.reason.clone(),
-                    }),
+                    Some(e) => outcome.suppressed.push(Suppressed { finding, reason: e.reason.clone() }),
                     None => outcome.findings.push(finding),
                 }
             }

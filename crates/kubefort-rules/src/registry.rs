@@ -14,9 +14,7 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
 
 /// Finds a rule by id (`KF-POD-001`, any case) or name (`privileged-container`).
 pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
-    all_rules()
-        .into_iter()
-        .find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
+    all_rules().into_iter().find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
 }
 
 /// `--select` / `--ignore`: each pattern is a rule id, a rule name, or an id
@@ -103,11 +101,17 @@ mod tests {
         ];
         for rule in all_rules() {
             for reference in rule.meta().references {
-                let (tool, id) = reference.split_once(':').unwrap_or_else(|| panic!("{}: bad reference {reference}", rule.meta().id));
+                let (tool, id) = reference
+                    .split_once(':')
+                    .unwrap_or_else(|| panic!("{}: bad reference {reference}", rule.meta().id));
                 if let Some((_, ids)) = catalogs.iter().find(|(t, _)| *t == tool) {
                     assert!(ids.contains(id), "{}: {reference} is not in the {tool} catalog", rule.meta().id);
                 } else {
-                    assert!(["pss", "cis-1.12", "falco", "kube-score", "trivy"].contains(&tool), "{}: unknown tool in {reference}", rule.meta().id);
+                    assert!(
+                        ["pss", "cis-1.12", "falco", "kube-score", "trivy"].contains(&tool),
+                        "{}: unknown tool in {reference}",
+                        rule.meta().id
+                    );
                 }
             }
         }
@@ -123,10 +127,7 @@ mod tests {
         assert!(ids.contains(&"KF-IMG-001"), "{ids:?}");
         assert!(ids.iter().all(|id| id.starts_with("KF-POD") || *id == "KF-IMG-001"), "{ids:?}");
         assert!(!ids.contains(&"KF-POD-001"));
-        let bad = Selection {
-            select: vec!["KF-NOPE".into()],
-            ignore: vec![],
-        };
+        let bad = Selection { select: vec!["KF-NOPE".into()], ignore: vec![] };
         assert_eq!(bad.unknown_patterns(), ["KF-NOPE"]);
     }
 }

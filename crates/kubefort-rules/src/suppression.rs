@@ -39,12 +39,7 @@ pub fn parse(value: &str) -> Vec<Entry> {
                 },
                 None => (rest, None, None),
             };
-            Entry {
-                rule: rule.trim().to_owned(),
-                reason: reason.to_owned(),
-                until,
-                problem,
-            }
+            Entry { rule: rule.trim().to_owned(), reason: reason.to_owned(), until, problem }
         })
         .collect()
 }

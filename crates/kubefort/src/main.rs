@@ -1,1 +1,44 @@
-fn main() {}
+//! The `kubefort` binary: argument parsing and wiring only. Every analysis
+//! lives in a library crate.
+
+mod commands;
+mod exit;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kubefort", version, about = "Defends Kubernetes clusters layer by layer", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan manifests (files, directories, `-` for stdin) for security problems.
+    Scan(commands::scan::Args),
+    /// List every rule.
+    Rules(commands::rules::RulesArgs),
+    /// Print a rule's documentation.
+    Explain(commands::rules::ExplainArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => exit::USAGE.into(),
+            };
+        }
+    };
+    let code = match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Rules(args) => commands::rules::list(args),
+        Command::Explain(args) => commands::rules::explain(args),
+    };
+    code.into()
+}

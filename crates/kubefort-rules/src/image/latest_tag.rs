@@ -55,7 +55,11 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
             Some("latest") => "uses the `latest` tag",
             Some(_) => continue,
         };
-        sink.report(&ImageLatestTag::META, container.at("image"), format!("{} image `{image}` {problem}", container.describe()));
+        sink.report(
+            &ImageLatestTag::META,
+            container.at("image"),
+            format!("{} image `{image}` {problem}", container.describe()),
+        );
     }
 }
 

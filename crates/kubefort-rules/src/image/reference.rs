@@ -32,17 +32,9 @@ impl<'a> ImageRef<'a> {
             Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
             _ => ("docker.io", name),
         };
-        let repository = if registry == "docker.io" && !path.contains('/') {
-            format!("library/{path}")
-        } else {
-            path.to_owned()
-        };
-        Some(ImageRef {
-            registry,
-            repository,
-            tag,
-            digest,
-        })
+        let repository =
+            if registry == "docker.io" && !path.contains('/') { format!("library/{path}") } else { path.to_owned() };
+        Some(ImageRef { registry, repository, tag, digest })
     }
 }
 
@@ -55,7 +47,10 @@ mod tests {
         let r = ImageRef::parse("nginx").unwrap();
         assert_eq!((r.registry, r.repository.as_str(), r.tag, r.digest), ("docker.io", "library/nginx", None, None));
         let r = ImageRef::parse("localhost:5000/team/app:1.2@sha256:abc").unwrap();
-        assert_eq!((r.registry, r.repository.as_str(), r.tag, r.digest), ("localhost:5000", "team/app", Some("1.2"), Some("sha256:abc")));
+        assert_eq!(
+            (r.registry, r.repository.as_str(), r.tag, r.digest),
+            ("localhost:5000", "team/app", Some("1.2"), Some("sha256:abc"))
+        );
         let r = ImageRef::parse("ghcr.io/org/tool:latest").unwrap();
         assert_eq!((r.registry, r.tag), ("ghcr.io", Some("latest")));
         let r = ImageRef::parse("bitnami/redis:7").unwrap();

@@ -53,10 +53,7 @@ mod tests {
     #[test]
     fn expired_entries_are_flagged_on_the_day_after() {
         let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubefort.io/ignore: \"KF-POD-001=a until 2026-11-24; KF-POD-002=b until 2026-11-25\"\n";
-        let settings = Settings {
-            today: Date::parse("2026-11-25").unwrap(),
-            ..Settings::default()
-        };
+        let settings = Settings { today: Date::parse("2026-11-25").unwrap(), ..Settings::default() };
         let f = check_with(&SuppressionExpired, yaml, &settings);
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("KF-POD-001 expired on 2026-11-24"));

@@ -1,0 +1,177 @@
+//! `kubefort scan`: load → rules → suppressions, exemptions, baseline → report.
+
+use crate::exit;
+use kubefort_config::{Baseline, Config, Policy};
+use kubefort_load::{Diagnostic, Input, Level, Limits};
+use kubefort_model::{Inventory, Settings, Severity};
+use kubefort_report::{Format, Report};
+use kubefort_rules::Selection;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or directories to scan (`-` reads stdin, e.g. `helm template … | kubefort scan -`).
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(short = 'o', long = "format", default_value = "human")]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (default: low, or `failOn` in the config).
+    #[arg(long)]
+    fail_on: Option<Severity>,
+    /// Hide findings below this severity.
+    #[arg(long)]
+    min_severity: Option<Severity>,
+    /// Run only these rules (ids, names or id prefixes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rules (ids, names or id prefixes).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Configuration file (default: `.kubefort.yaml` found upward from the first path).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Record the current findings as a baseline file.
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// When to colour the human output.
+    #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
+    color: String,
+    /// Also print notes (skipped non-Kubernetes documents, empty files).
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn fail(diagnostic: &Diagnostic) -> u8 {
+    eprintln!("{diagnostic}");
+    exit::USAGE
+}
+
+pub fn run(args: Args) -> u8 {
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+
+    let config_path = args.config.clone().or_else(|| {
+        let start = match inputs.first() {
+            Some(Input::Path(p)) => p.clone(),
+            _ => PathBuf::from("."),
+        };
+        kubefort_config::discover(&start)
+    });
+    let config = match &config_path {
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(d) => return fail(&d),
+        },
+        None => Config::default(),
+    };
+
+    let selection = Selection {
+        select: if args.select.is_empty() { config.select.clone() } else { args.select.clone() },
+        ignore: config.ignore.iter().chain(&args.ignore).cloned().collect(),
+    };
+    let unknown = selection.unknown_patterns();
+    if !unknown.is_empty() {
+        eprintln!("error: no rule matches {}; `kubefort rules` lists them", unknown.join(", "));
+        return exit::USAGE;
+    }
+    let policy = match Policy::new(&config, |name| kubefort_rules::find_rule(name).map(|r| r.meta().id)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "error: {}: {e}",
+                config_path.as_deref().unwrap_or(std::path::Path::new(".kubefort.yaml")).display()
+            );
+            return exit::USAGE;
+        }
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(d) => return fail(&d),
+        },
+        None => None,
+    };
+
+    let loaded = kubefort_load::load(&inputs, Limits::default());
+    if loaded.files_read == 0 {
+        for d in loaded.diagnostics.iter().filter(|d| d.level == Level::Error) {
+            eprintln!("{d}");
+        }
+        eprintln!("error: no input could be read");
+        return exit::USAGE;
+    }
+    let files = loaded.files_read;
+    let mut diagnostics = loaded.diagnostics;
+    if !args.verbose {
+        diagnostics.retain(|d| d.level > Level::Note);
+    }
+    let inventory = Inventory::new(loaded.objects);
+    let settings = Settings { trusted_registries: config.trusted_registries.clone(), ..Settings::default() };
+    let rules = selection.rules();
+    let outcome = kubefort_rules::run(&inventory, &rules, &settings);
+    let (findings, exempted) = policy.apply(outcome.findings);
+
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = std::fs::write(path, Baseline::render(&findings)) {
+            eprintln!("error: cannot write baseline {}: {e}", path.display());
+            return exit::USAGE;
+        }
+    }
+    let before_baseline = findings.len();
+    let findings: Vec<_> = match &baseline {
+        Some(b) => findings.into_iter().filter(|f| !b.contains(f)).collect(),
+        None => findings,
+    };
+    let baselined = before_baseline - findings.len();
+    let min_severity = args.min_severity.or(config.min_severity).unwrap_or(Severity::Info);
+    let findings: Vec<_> = findings.into_iter().filter(|f| f.severity >= min_severity).collect();
+
+    let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
+    let report = Report {
+        findings: &findings,
+        diagnostics: &diagnostics,
+        rules: &metas,
+        files,
+        objects: inventory.len(),
+        suppressed: outcome.suppressed.len(),
+        exempted: exempted.len(),
+        baselined,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let written = match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            kubefort_report::render(&report, args.format, &mut buf, false).and_then(|()| std::fs::write(path, buf))
+        }
+        None => {
+            let color = match args.color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let mut out = std::io::stdout().lock();
+            kubefort_report::render(&report, args.format, &mut out, color).and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write report: {e}");
+            return exit::USAGE;
+        }
+    }
+
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
+    let input_errors = diagnostics.iter().any(|d| d.level == Level::Error);
+    if input_errors || findings.iter().any(|f| f.severity >= fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
