@@ -40,8 +40,8 @@ pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settin
             for finding in findings {
                 let silencer = entries.iter().find(|e| {
                     e.suppresses(settings.today)
-                        && crate::find_rule(&e.rule).is_some_and(|r| r.meta().id == finding.rule)
-                        || e.suppresses(settings.today) && e.rule == finding.rule
+                        && (e.rule == finding.rule
+                            || crate::find_rule(&e.rule).is_some_and(|r| r.meta().id == finding.rule))
                 });
                 match silencer {
                     Some(e) => outcome.suppressed.push(Suppressed { finding, reason: e.reason.clone() }),
