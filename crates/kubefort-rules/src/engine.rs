@@ -60,3 +60,28 @@ pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settin
     outcome.suppressed.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
     outcome
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::check_with;
+    use crate::workload::PrivilegedContainer;
+    use kubefort_model::{Date, Settings};
+
+    fn pod(annotation: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubefort.io/ignore: \"{annotation}\"\nspec:\n  containers:\n  - name: a\n    securityContext: {{privileged: true}}\n"
+        )
+    }
+
+    #[test]
+    fn annotation_suppresses_only_with_a_reason_and_before_expiry() {
+        let settings = Settings { today: Date::parse("2026-11-25").unwrap(), ..Settings::default() };
+        let fired = |annotation: &str| check_with(&PrivilegedContainer, &pod(annotation), &settings).len();
+        assert_eq!(fired("KF-POD-001=needs the GPU driver"), 0);
+        assert_eq!(fired("privileged-container=by name"), 0);
+        assert_eq!(fired("KF-POD-001=until the end of the year until 2026-12-31"), 0);
+        assert_eq!(fired("KF-POD-001"), 1, "no reason: not suppressed");
+        assert_eq!(fired("KF-POD-001=old until 2026-11-24"), 1, "expired: not suppressed");
+        assert_eq!(fired("KF-POD-002=other rule"), 1);
+    }
+}
