@@ -23,11 +23,10 @@ fn conformance_dir() -> Option<PathBuf> {
 
 /// The sub-directories of `dir`, sorted.
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = sorted_entries(dir)
+    sorted_entries(dir)
         .into_iter()
         .filter(|p| p.is_dir())
-        .collect();
-    dirs
+        .collect()
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
