@@ -34,7 +34,7 @@ use std::str::FromStr;
 use kubefort_model::{Object, PodSpecRef};
 
 pub use checks::CheckInfo;
-pub use report::{result, ForbiddenEntry, PssResult};
+pub use report::{report, result, ForbiddenEntry, PssReport, PssResult};
 
 /// The newest policy version any check has a revision for; `latest` (and
 /// any newer version) evaluates as this one, as the plugin clamps versions to
@@ -156,6 +156,11 @@ pub struct Violation {
 }
 
 impl Violation {
+    /// The id kubefort's findings use for this check: `pss:hostNamespaces`.
+    pub fn rule_id(&self) -> String {
+        format!("pss:{}", self.check)
+    }
+
     /// `reason (detail)`, as the plugin prints one check of a denial.
     pub fn message(&self) -> String {
         if self.detail.is_empty() {
@@ -170,7 +175,8 @@ impl Violation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
     pub allowed: bool,
-    /// Baseline checks first, then restricted ones, each in id order.
+    /// Baseline checks first, then restricted ones, each in the plugin's
+    /// registration order (its `check_*.go` file names).
     pub forbidden: Vec<Violation>,
 }
 

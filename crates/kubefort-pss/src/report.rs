@@ -5,6 +5,26 @@ use crate::{evaluate, Level, Version};
 use kubefort_model::Object;
 use serde::Serialize;
 
+/// `{"results": [...]}`: the evaluation of every object that has a pod spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PssReport {
+    pub results: Vec<PssResult>,
+}
+
+/// Evaluates every object with a pod spec, in the order given.
+pub fn report<'a>(
+    objects: impl IntoIterator<Item = &'a Object>,
+    level: Level,
+    version: Version,
+) -> PssReport {
+    PssReport {
+        results: objects
+            .into_iter()
+            .filter_map(|o| result(o, level, version))
+            .collect(),
+    }
+}
+
 /// The evaluation of one object, with where it was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PssResult {

@@ -2,7 +2,7 @@
 
 use kubefort_load::{load_texts, Limits};
 use kubefort_model::Object;
-use kubefort_pss::{evaluate, result, Evaluation, Level, Version};
+use kubefort_pss::{evaluate, report, result, Evaluation, Level, Version};
 use std::sync::Arc;
 
 fn objects(yaml: &str) -> Vec<Object> {
@@ -610,6 +610,20 @@ items:
 ";
     let all = objects(yaml);
     let pod = all.iter().find(|o| o.kind == "Pod").unwrap();
+    let r = report(&all, Level::Baseline, Version::V(30));
+    assert_eq!(r.results.len(), 1, "the ConfigMap has no pod spec");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["results"][0]["name"], "p");
+    assert_eq!(json["results"][0]["version"], "v1.30");
+    assert_eq!(json["results"][0]["line"], 7);
+    assert_eq!(
+        json["results"][0]["forbidden"][0]["check"],
+        "hostNamespaces"
+    );
+    assert_eq!(
+        json["results"][0]["forbidden"][0]["pointer"],
+        "/spec/hostPID"
+    );
     let e = evaluate(pod, Level::Baseline, Version::Latest).unwrap();
     assert_eq!(e.forbidden[0].pointer, "/spec/hostPID");
     assert_eq!(pod.location_of(&e.forbidden[0].pointer).line, 11);
