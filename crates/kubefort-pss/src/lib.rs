@@ -84,9 +84,7 @@ impl FromStr for Level {
             "privileged" => Ok(Level::Privileged),
             "baseline" => Ok(Level::Baseline),
             "restricted" => Ok(Level::Restricted),
-            _ => Err(ParseError(format!(
-                "invalid level {s:?}: must be one of privileged, baseline, restricted"
-            ))),
+            _ => Err(ParseError(format!("invalid level {s:?}: must be one of privileged, baseline, restricted"))),
         }
     }
 }
@@ -128,9 +126,8 @@ impl FromStr for Version {
         }
         let invalid = || ParseError(format!("invalid version {s:?}: must be v1.N or latest"));
         let minor = s.strip_prefix("v1.").ok_or_else(invalid)?;
-        let well_formed = !minor.is_empty()
-            && minor.bytes().all(|b| b.is_ascii_digit())
-            && (minor == "0" || !minor.starts_with('0'));
+        let well_formed =
+            !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit()) && (minor == "0" || !minor.starts_with('0'));
         if !well_formed {
             return Err(invalid());
         }
@@ -184,11 +181,7 @@ impl Evaluation {
     /// `disallowed by policy "restricted:latest"`-style one-line summary:
     /// every reason with its detail, comma-separated.
     pub fn message(&self) -> String {
-        self.forbidden
-            .iter()
-            .map(Violation::message)
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.forbidden.iter().map(Violation::message).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -210,19 +203,12 @@ pub fn evaluate_pod_spec(spec: PodSpecRef<'_>, level: Level, version: Version) -
                 check: check.info.id,
                 reason: f.reason,
                 detail: f.detail,
-                pointer: f
-                    .pointers
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| pod.spec_pointer.to_owned()),
+                pointer: f.pointers.first().cloned().unwrap_or_else(|| pod.spec_pointer.to_owned()),
                 pointers: f.pointers,
             })
         })
         .collect();
-    Evaluation {
-        allowed: forbidden.is_empty(),
-        forbidden,
-    }
+    Evaluation { allowed: forbidden.is_empty(), forbidden }
 }
 
 /// Every check kubefort knows, in evaluation order.
@@ -234,9 +220,7 @@ pub fn all_checks() -> impl Iterator<Item = &'static CheckInfo> {
 /// exist at that version, and at the restricted level the restricted ones,
 /// minus the baseline checks they override.
 pub fn checks_at(level: Level, version: Version) -> Vec<&'static CheckInfo> {
-    checks::active(level, version.resolve())
-        .map(|c| &c.info)
-        .collect()
+    checks::active(level, version.resolve()).map(|c| &c.info).collect()
 }
 
 /// The id of the check that runs in place of `id` for `level` at `version`:
@@ -244,9 +228,5 @@ pub fn checks_at(level: Level, version: Version) -> Vec<&'static CheckInfo> {
 /// `None` when neither runs (e.g. a restricted check at the baseline level).
 pub fn effective_check(id: &str, level: Level, version: Version) -> Option<&'static str> {
     let active = checks_at(level, version);
-    active
-        .iter()
-        .find(|c| c.id == id)
-        .or_else(|| active.iter().find(|c| c.overrides.contains(&id)))
-        .map(|c| c.id)
+    active.iter().find(|c| c.id == id).or_else(|| active.iter().find(|c| c.overrides.contains(&id))).map(|c| c.id)
 }

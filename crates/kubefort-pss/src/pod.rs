@@ -134,24 +134,17 @@ pub(crate) fn str_or_empty<'a>(node: &'a Node, key: &str) -> &'a str {
 
 /// The items of a list field, with their index; a non-list reads as empty.
 pub(crate) fn list_field<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
-    node.and_then(|n| n.get(key))
-        .map(Node::as_seq)
-        .unwrap_or(&[])
+    node.and_then(|n| n.get(key)).map(Node::as_seq).unwrap_or(&[])
 }
 
 /// Whether a field is present and not null (a Go pointer that is set).
 pub(crate) fn is_set(node: &Node, key: &str) -> bool {
-    node.get(key)
-        .is_some_and(|n| !matches!(n.value, Value::Null))
+    node.get(key).is_some_and(|n| !matches!(n.value, Value::Null))
 }
 
 /// `"a", "b"` — the plugin's `joinQuote`.
 pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|s| format!("\"{}\"", s.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| format!("\"{}\"", s.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) -> &'s str {
@@ -164,11 +157,7 @@ pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) ->
 
 /// `container "a"` / `containers "a", "b"`.
 pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
-    format!(
-        "{} {}",
-        pluralize("container", "containers", names.len()),
-        join_quote(names)
-    )
+    format!("{} {}", pluralize("container", "containers", names.len()), join_quote(names))
 }
 
 /// Sorted, deduplicated copy (the plugin's `sets.NewString(...).List()`).

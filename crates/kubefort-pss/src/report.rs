@@ -12,17 +12,8 @@ pub struct PssReport {
 }
 
 /// Evaluates every object with a pod spec, in the order given.
-pub fn report<'a>(
-    objects: impl IntoIterator<Item = &'a Object>,
-    level: Level,
-    version: Version,
-) -> PssReport {
-    PssReport {
-        results: objects
-            .into_iter()
-            .filter_map(|o| result(o, level, version))
-            .collect(),
-    }
+pub fn report<'a>(objects: impl IntoIterator<Item = &'a Object>, level: Level, version: Version) -> PssReport {
+    PssReport { results: objects.into_iter().filter_map(|o| result(o, level, version)).collect() }
 }
 
 /// The evaluation of one object, with where it was read from.

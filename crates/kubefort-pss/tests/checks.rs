@@ -6,18 +6,8 @@ use kubefort_pss::{evaluate, report, result, Evaluation, Level, Version};
 use std::sync::Arc;
 
 fn objects(yaml: &str) -> Vec<Object> {
-    let loaded = load_texts(
-        vec![(Arc::from("test.yaml"), yaml.to_owned())],
-        Limits::default(),
-    );
-    assert!(
-        loaded
-            .diagnostics
-            .iter()
-            .all(|d| !d.to_string().contains("error")),
-        "{:?}",
-        loaded.diagnostics
-    );
+    let loaded = load_texts(vec![(Arc::from("test.yaml"), yaml.to_owned())], Limits::default());
+    assert!(loaded.diagnostics.iter().all(|d| !d.to_string().contains("error")), "{:?}", loaded.diagnostics);
     loaded.objects
 }
 
@@ -60,17 +50,7 @@ fn versions_parse_like_the_plugin_and_clamp_to_the_newest() {
     assert_eq!("v1.0".parse::<Version>(), Ok(Version::V(0)));
     assert_eq!("v1.37".parse::<Version>(), Ok(Version::V(37)));
     assert_eq!("latest".parse::<Version>(), Ok(Version::Latest));
-    for bad in [
-        "1.2",
-        "v1.02",
-        "v2.0",
-        "v1.",
-        "v1.-1",
-        "v1.x",
-        "",
-        "Latest",
-        "v1.99999999999",
-    ] {
+    for bad in ["1.2", "v1.02", "v2.0", "v1.", "v1.-1", "v1.x", "", "Latest", "v1.99999999999"] {
         assert!(bad.parse::<Version>().is_err(), "{bad:?} must not parse");
     }
     assert_eq!(Version::V(99).resolve(), kubefort_pss::LATEST_MINOR);
@@ -125,14 +105,8 @@ spec:
     assert_eq!(checks(&e), ["privileged"]);
     let v = &e.forbidden[0];
     assert_eq!(v.reason, "privileged");
-    assert_eq!(
-        v.detail,
-        "container \"app\" must not set securityContext.privileged=true"
-    );
-    assert_eq!(
-        v.pointer,
-        "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged"
-    );
+    assert_eq!(v.detail, "container \"app\" must not set securityContext.privileged=true");
+    assert_eq!(v.pointer, "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged");
     let loc = o.location_of(&v.pointer);
     assert_eq!((loc.line, loc.column), (16, 27));
 
@@ -167,31 +141,13 @@ spec:
     let e = evaluate(&o, Level::Restricted, "v1.24".parse().unwrap()).unwrap();
     assert_eq!(
         checks(&e),
-        [
-            "allowPrivilegeEscalation",
-            "capabilities_restricted",
-            "runAsNonRoot",
-            "seccompProfile_restricted"
-        ]
+        ["allowPrivilegeEscalation", "capabilities_restricted", "runAsNonRoot", "seccompProfile_restricted"]
     );
     let ape = &e.forbidden[0];
-    assert_eq!(
-        ape.pointer,
-        "/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation"
-    );
-    assert_eq!(
-        o.location_of(&ape.pointer).line,
-        8,
-        "the container itself, as securityContext is missing"
-    );
-    assert_eq!(
-        e.forbidden[2].detail,
-        "pod or container \"web\" must set securityContext.runAsNonRoot=true"
-    );
-    assert_eq!(
-        e.forbidden[1].detail,
-        "container \"web\" must set securityContext.capabilities.drop=[\"ALL\"]"
-    );
+    assert_eq!(ape.pointer, "/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation");
+    assert_eq!(o.location_of(&ape.pointer).line, 8, "the container itself, as securityContext is missing");
+    assert_eq!(e.forbidden[2].detail, "pod or container \"web\" must set securityContext.runAsNonRoot=true");
+    assert_eq!(e.forbidden[1].detail, "container \"web\" must set securityContext.capabilities.drop=[\"ALL\"]");
 }
 
 #[test]
@@ -237,21 +193,11 @@ spec:
   - name: app
 ";
     let before = eval(yaml, Level::Restricted, "v1.24");
-    assert_eq!(
-        checks(&before),
-        [
-            "allowPrivilegeEscalation",
-            "capabilities_restricted",
-            "seccompProfile_restricted"
-        ]
-    );
+    assert_eq!(checks(&before), ["allowPrivilegeEscalation", "capabilities_restricted", "seccompProfile_restricted"]);
     assert!(eval(yaml, Level::Restricted, "v1.25").allowed);
     // runAsNonRoot is not Linux-only: still required.
     let root = yaml.replace("runAsNonRoot: true", "runAsNonRoot: false");
-    assert_eq!(
-        checks(&eval(&root, Level::Restricted, "latest")),
-        ["runAsNonRoot"]
-    );
+    assert_eq!(checks(&eval(&root, Level::Restricted, "latest")), ["runAsNonRoot"]);
     // Only the exact value "windows" counts, as in the plugin.
     let linux = yaml.replace("name: windows", "name: Windows");
     assert!(!eval(&linux, Level::Restricted, "latest").allowed);
@@ -272,14 +218,8 @@ spec:
 ";
     let e = eval(annotated, Level::Baseline, "v1.18");
     assert_eq!(checks(&e), ["seccompProfile_baseline"]);
-    assert_eq!(
-        e.forbidden[0].detail,
-        "forbidden annotation seccomp.security.alpha.kubernetes.io/pod=\"unconfined\""
-    );
-    assert_eq!(
-        e.forbidden[0].pointer,
-        "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod"
-    );
+    assert_eq!(e.forbidden[0].detail, "forbidden annotation seccomp.security.alpha.kubernetes.io/pod=\"unconfined\"");
+    assert_eq!(e.forbidden[0].pointer, "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod");
     assert!(eval(annotated, Level::Baseline, "v1.19").allowed);
 
     let field = "apiVersion: v1
@@ -324,16 +264,10 @@ spec:
 ";
     assert_eq!(checks(&eval(yaml, Level::Baseline, "v1.34")), ["procMount"]);
     assert!(eval(yaml, Level::Baseline, "v1.35").allowed);
-    assert_eq!(
-        checks(&eval(yaml, Level::Restricted, "v1.34")),
-        ["procMount", "runAsNonRoot", "runAsUser"]
-    );
+    assert_eq!(checks(&eval(yaml, Level::Restricted, "v1.34")), ["procMount", "runAsNonRoot", "runAsUser"]);
     let e = eval(yaml, Level::Restricted, "v1.35");
     assert_eq!(checks(&e), ["procMount_restricted"]);
-    assert_eq!(
-        e.forbidden[0].detail,
-        "container \"app\" must not set securityContext.procMount to \"Unmasked\""
-    );
+    assert_eq!(e.forbidden[0].detail, "container \"app\" must not set securityContext.procMount to \"Unmasked\"");
     let host_users = yaml.replace("hostUsers: false", "hostUsers: true");
     assert_eq!(
         checks(&eval(&host_users, Level::Restricted, "latest")),
@@ -361,15 +295,9 @@ fn sysctls_allow_list_grows_by_version() {
             let e = eval(&yaml, Level::Baseline, &format!("v1.{}", since - 1));
             assert_eq!(checks(&e), ["sysctls"], "{name} before v1.{since}");
             assert_eq!(e.forbidden[0].detail, name);
-            assert_eq!(
-                e.forbidden[0].pointer,
-                "/spec/securityContext/sysctls/0/name"
-            );
+            assert_eq!(e.forbidden[0].pointer, "/spec/securityContext/sysctls/0/name");
         }
-        assert!(
-            eval(&yaml, Level::Baseline, &format!("v1.{since}")).allowed,
-            "{name} at v1.{since}"
-        );
+        assert!(eval(&yaml, Level::Baseline, &format!("v1.{since}")).allowed, "{name} at v1.{since}");
     }
     assert!(!eval(&pod("kernel.msgmax"), Level::Baseline, "latest").allowed);
 }
@@ -400,10 +328,7 @@ spec:
     );
     assert_eq!(
         e.forbidden[0].pointers,
-        [
-            "/spec/containers/0/livenessProbe/httpGet/host",
-            "/spec/containers/1/lifecycle/preStop/tcpSocket/host"
-        ]
+        ["/spec/containers/0/livenessProbe/httpGet/host", "/spec/containers/1/lifecycle/preStop/tcpSocket/host"]
     );
 }
 
@@ -418,10 +343,7 @@ spec:
   containers:
   - name: app
 ";
-    assert_eq!(
-        checks(&eval(yaml, Level::Baseline, "v1.30")),
-        ["seLinuxOptions"]
-    );
+    assert_eq!(checks(&eval(yaml, Level::Baseline, "v1.30")), ["seLinuxOptions"]);
     assert!(eval(yaml, Level::Baseline, "v1.31").allowed);
     let user = yaml.replace("level: 's0:c1,c2'", "user: system_u, role: system_r");
     let e = eval(&user, Level::Baseline, "latest");
@@ -463,10 +385,7 @@ spec:
         restricted.forbidden[0].detail,
         "volumes \"host\", \"future\" use restricted volume types \"hostPath\", \"unknown\""
     );
-    assert_eq!(
-        restricted.forbidden[0].pointers,
-        ["/spec/volumes/2/hostPath", "/spec/volumes/3/someNewSource"]
-    );
+    assert_eq!(restricted.forbidden[0].pointers, ["/spec/volumes/2/hostPath", "/spec/volumes/3/someNewSource"]);
 }
 
 #[test]
@@ -487,16 +406,11 @@ spec:
     let e = eval(yaml, Level::Baseline, "v1.0");
     assert_eq!(checks(&e), ["appArmorProfile"]);
     assert_eq!(e.forbidden[0].reason, "forbidden AppArmor profiles");
-    assert_eq!(
-        e.forbidden[0].pointer,
-        "/spec/containers/0/securityContext/appArmorProfile/type"
-    );
-    assert!(e.forbidden[0].pointers.contains(
-        &"/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app".to_owned()
-    ));
-    let fine = yaml
-        .replace("Unconfined", "Localhost")
-        .replace(": unconfined", ": runtime/default");
+    assert_eq!(e.forbidden[0].pointer, "/spec/containers/0/securityContext/appArmorProfile/type");
+    assert!(e.forbidden[0]
+        .pointers
+        .contains(&"/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app".to_owned()));
+    let fine = yaml.replace("Unconfined", "Localhost").replace(": unconfined", ": runtime/default");
     assert!(eval(&fine, Level::Baseline, "latest").allowed);
 }
 
@@ -526,18 +440,9 @@ spec:
         b.forbidden[0].detail,
         "container \"app\" must not include \"SYS_ADMIN\" in securityContext.capabilities.add"
     );
-    assert_eq!(
-        b.forbidden[0].pointer,
-        "/spec/containers/0/securityContext/capabilities/add/2"
-    );
-    assert_eq!(
-        b.forbidden[1].detail,
-        "container \"app\" uses hostPort 8080"
-    );
-    assert_eq!(
-        b.forbidden[1].pointer,
-        "/spec/containers/0/ports/0/hostPort"
-    );
+    assert_eq!(b.forbidden[0].pointer, "/spec/containers/0/securityContext/capabilities/add/2");
+    assert_eq!(b.forbidden[1].detail, "container \"app\" uses hostPort 8080");
+    assert_eq!(b.forbidden[1].pointer, "/spec/containers/0/ports/0/hostPort");
 
     // Before v1.22 restricted still uses the baseline capabilities check.
     assert!(checks(&eval(yaml, Level::Restricted, "v1.21")).contains(&"capabilities_baseline"));
@@ -568,10 +473,7 @@ spec:
     let e = eval(yaml, Level::Baseline, "v1.0");
     assert_eq!(checks(&e), ["hostNamespaces", "windowsHostProcess"]);
     assert_eq!(e.forbidden[0].detail, "hostNetwork=true, hostIPC=true");
-    assert_eq!(
-        e.forbidden[0].pointers,
-        ["/spec/hostNetwork", "/spec/hostIPC"]
-    );
+    assert_eq!(e.forbidden[0].pointers, ["/spec/hostNetwork", "/spec/hostIPC"]);
     assert_eq!(
         e.forbidden[1].detail,
         "pod and container \"app\" must not set securityContext.windowsOptions.hostProcess=true"
@@ -616,14 +518,8 @@ items:
     assert_eq!(json["results"][0]["name"], "p");
     assert_eq!(json["results"][0]["version"], "v1.30");
     assert_eq!(json["results"][0]["line"], 7);
-    assert_eq!(
-        json["results"][0]["forbidden"][0]["check"],
-        "hostNamespaces"
-    );
-    assert_eq!(
-        json["results"][0]["forbidden"][0]["pointer"],
-        "/spec/hostPID"
-    );
+    assert_eq!(json["results"][0]["forbidden"][0]["check"], "hostNamespaces");
+    assert_eq!(json["results"][0]["forbidden"][0]["pointer"], "/spec/hostPID");
     let e = evaluate(pod, Level::Baseline, Version::Latest).unwrap();
     assert_eq!(e.forbidden[0].pointer, "/spec/hostPID");
     assert_eq!(pod.location_of(&e.forbidden[0].pointer).line, 11);
@@ -653,13 +549,7 @@ fn fields_of_the_wrong_type_never_panic() {
         let yaml = yaml.replacen("metadata: {name: m}\nmetadata:", "metadata:", 1);
         for o in objects(&yaml) {
             for level in [Level::Privileged, Level::Baseline, Level::Restricted] {
-                for version in [
-                    Version::V(0),
-                    Version::V(19),
-                    Version::V(25),
-                    Version::V(35),
-                    Version::Latest,
-                ] {
+                for version in [Version::V(0), Version::V(19), Version::V(25), Version::V(35), Version::Latest] {
                     let _ = evaluate(&o, level, version);
                     let _ = result(&o, level, version);
                 }

@@ -23,10 +23,7 @@ fn conformance_dir() -> Option<PathBuf> {
 
 /// The sub-directories of `dir`, sorted.
 fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    sorted_entries(dir)
-        .into_iter()
-        .filter(|p| p.is_dir())
-        .collect()
+    sorted_entries(dir).into_iter().filter(|p| p.is_dir()).collect()
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -41,9 +38,7 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 /// `hostnamespaces3` → `hostNamespaces`; `None` for `base*` fixtures.
 fn check_of(stem: &str) -> Option<&'static str> {
     let prefix = stem.trim_end_matches(|c: char| c.is_ascii_digit());
-    all_checks()
-        .map(|c| c.id)
-        .find(|id| id.eq_ignore_ascii_case(prefix))
+    all_checks().map(|c| c.id).find(|id| id.eq_ignore_ascii_case(prefix))
 }
 
 #[test]
@@ -55,23 +50,11 @@ fn pod_security_admission_fixtures() {
     let mut checked = 0usize;
     let mut mismatches = Vec::new();
     for level_dir in sorted_dirs(&dir.join("pss")) {
-        let level_name = level_dir
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let level: Level = level_name
-            .parse()
-            .unwrap_or_else(|e| panic!("{}: {e}", level_dir.display()));
+        let level_name = level_dir.file_name().unwrap().to_string_lossy().into_owned();
+        let level: Level = level_name.parse().unwrap_or_else(|e| panic!("{}: {e}", level_dir.display()));
         for version_dir in sorted_dirs(&level_dir) {
-            let version_name = version_dir
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let version: Version = version_name
-                .parse()
-                .unwrap_or_else(|e| panic!("{}: {e}", version_dir.display()));
+            let version_name = version_dir.file_name().unwrap().to_string_lossy().into_owned();
+            let version: Version = version_name.parse().unwrap_or_else(|e| panic!("{}: {e}", version_dir.display()));
             for expect in ["pass", "fail"] {
                 let case_dir = version_dir.join(expect);
                 if !case_dir.is_dir() {
@@ -82,10 +65,8 @@ fn pod_security_admission_fixtures() {
                         continue;
                     }
                     checked += 1;
-                    let label = format!(
-                        "{level_name}/{version_name}/{expect}/{}",
-                        file.file_name().unwrap().to_string_lossy()
-                    );
+                    let label =
+                        format!("{level_name}/{version_name}/{expect}/{}", file.file_name().unwrap().to_string_lossy());
                     if let Err(problem) = check_file(&file, level, version, expect == "pass") {
                         mismatches.push(format!("{label}: {problem}"));
                     }
@@ -96,53 +77,34 @@ fn pod_security_admission_fixtures() {
     let passed = checked - mismatches.len();
     println!("pss conformance: {passed}/{checked} files");
     assert!(checked > 0, "no fixtures found under {}", dir.display());
-    assert!(
-        mismatches.is_empty(),
-        "{} mismatches:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
-fn check_file(
-    file: &Path,
-    level: Level,
-    version: Version,
-    expect_allowed: bool,
-) -> Result<(), String> {
+fn check_file(file: &Path, level: Level, version: Version, expect_allowed: bool) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
     let name: Arc<str> = Arc::from(file.display().to_string());
     let loaded = load_texts(vec![(name, text)], Limits::default());
     let [object] = loaded.objects.as_slice() else {
-        return Err(format!(
-            "expected one object, loaded {}",
-            loaded.objects.len()
-        ));
+        return Err(format!("expected one object, loaded {}", loaded.objects.len()));
     };
     let evaluation = evaluate(object, level, version).ok_or("no pod spec")?;
     let fired: Vec<&str> = evaluation.forbidden.iter().map(|v| v.check).collect();
     if expect_allowed {
         return match evaluation.allowed {
             true => Ok(()),
-            false => Err(format!(
-                "expected allowed, denied by {}",
-                evaluation.message()
-            )),
+            false => Err(format!("expected allowed, denied by {}", evaluation.message())),
         };
     }
     if evaluation.allowed {
         return Err("expected denied, allowed".into());
     }
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    let expected =
-        check_of(stem).ok_or_else(|| format!("no check id matches fixture name {stem:?}"))?;
+    let expected = check_of(stem).ok_or_else(|| format!("no check id matches fixture name {stem:?}"))?;
     let effective = effective_check(expected, level, version)
         .ok_or_else(|| format!("check {expected} does not run at {level}:{version}"))?;
     if fired.contains(&effective) {
         Ok(())
     } else {
-        Err(format!(
-            "expected {effective} (for {expected}) among forbidden checks, got {fired:?}"
-        ))
+        Err(format!("expected {effective} (for {expected}) among forbidden checks, got {fired:?}"))
     }
 }

@@ -9,12 +9,7 @@ use crate::pod::{bool_field, containers_phrase, Pod};
 use crate::Level;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "allowPrivilegeEscalation",
-        level: Level::Restricted,
-        versions: &[8, 25],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "allowPrivilegeEscalation", level: Level::Restricted, versions: &[8, 25], overrides: &[] },
     eval,
 };
 
@@ -33,13 +28,7 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let names: Vec<&str> = bad.iter().map(|c| c.name).collect();
     Some(Forbidden {
         reason: "allowPrivilegeEscalation != false".into(),
-        detail: format!(
-            "{} must set securityContext.allowPrivilegeEscalation=false",
-            containers_phrase(&names)
-        ),
-        pointers: bad
-            .iter()
-            .map(|c| c.sc_at("allowPrivilegeEscalation"))
-            .collect(),
+        detail: format!("{} must set securityContext.allowPrivilegeEscalation=false", containers_phrase(&names)),
+        pointers: bad.iter().map(|c| c.sc_at("allowPrivilegeEscalation")).collect(),
     })
 }

@@ -15,15 +15,8 @@ use crate::Level;
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "appArmorProfile",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "appArmorProfile", level: Level::Baseline, versions: &[0], overrides: &[] }, eval };
 
 fn allowed_type(t: &str) -> bool {
     t == "RuntimeDefault" || t == "Localhost"
@@ -38,10 +31,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut values = Vec::new();
     let mut pointers = Vec::new();
 
-    if let Some(profile) = pod
-        .security_context()
-        .and_then(|sc| map_field(sc, "appArmorProfile"))
-    {
+    if let Some(profile) = pod.security_context().and_then(|sc| map_field(sc, "appArmorProfile")) {
         let t = str_or_empty(profile, "type");
         if !allowed_type(t) {
             setters.push("pod".to_owned());
@@ -51,10 +41,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     }
     let mut containers = Vec::new();
     for c in &pod.containers {
-        if let Some(profile) = c
-            .security_context()
-            .and_then(|sc| map_field(sc, "appArmorProfile"))
-        {
+        if let Some(profile) = c.security_context().and_then(|sc| map_field(sc, "appArmorProfile")) {
             let t = str_or_empty(profile, "type");
             if !allowed_type(t) {
                 containers.push(c.name);
@@ -64,11 +51,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
         }
     }
     if !containers.is_empty() {
-        setters.push(format!(
-            "{} {}",
-            pluralize("container", "containers", containers.len()),
-            join_quote(&containers)
-        ));
+        setters.push(format!("{} {}", pluralize("container", "containers", containers.len()), join_quote(&containers)));
     }
     let mut annotations = Vec::new();
     for (key, value) in pod.annotations() {
@@ -86,17 +69,8 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let count = values.len() + annotations.len();
     let values = sorted_set(values.into_iter().chain(annotations));
     Some(Forbidden {
-        reason: pluralize(
-            "forbidden AppArmor profile",
-            "forbidden AppArmor profiles",
-            count,
-        )
-        .to_owned(),
-        detail: format!(
-            "{} must not set AppArmor profile type to {}",
-            setters.join(" and "),
-            join_quote(&values)
-        ),
+        reason: pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", count).to_owned(),
+        detail: format!("{} must not set AppArmor profile type to {}", setters.join(" and "), join_quote(&values)),
         pointers,
     })
 }

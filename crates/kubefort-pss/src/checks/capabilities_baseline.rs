@@ -28,12 +28,7 @@ pub(crate) const DEFAULT_CAPABILITIES: [&str; 13] = [
 ];
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "capabilities_baseline",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "capabilities_baseline", level: Level::Baseline, versions: &[0], overrides: &[] },
     eval,
 };
 
@@ -42,9 +37,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut caps = Vec::new();
     let mut pointers = Vec::new();
     for c in &pod.containers {
-        let capabilities = c
-            .security_context()
-            .and_then(|sc| map_field(sc, "capabilities"));
+        let capabilities = c.security_context().and_then(|sc| map_field(sc, "capabilities"));
         let mut bad = false;
         for (i, cap) in list_field(capabilities, "add").iter().enumerate() {
             let cap = cap.scalar_text().unwrap_or_default();

@@ -28,12 +28,8 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut caps = Vec::new();
     let mut pointers = Vec::new();
     for c in &pod.containers {
-        let capabilities = c
-            .security_context()
-            .and_then(|sc| map_field(sc, "capabilities"));
-        let drops_all = list_field(capabilities, "drop")
-            .iter()
-            .any(|d| d.as_str() == Some("ALL"));
+        let capabilities = c.security_context().and_then(|sc| map_field(sc, "capabilities"));
+        let drops_all = list_field(capabilities, "drop").iter().any(|d| d.as_str() == Some("ALL"));
         if !drops_all {
             missing_drop.push(c.name);
             pointers.push(c.sc_at("capabilities/drop"));
@@ -53,10 +49,8 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     }
     let mut details = Vec::new();
     if !missing_drop.is_empty() {
-        details.push(format!(
-            "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-            containers_phrase(&missing_drop)
-        ));
+        details
+            .push(format!("{} must set securityContext.capabilities.drop=[\"ALL\"]", containers_phrase(&missing_drop)));
     }
     if !adding.is_empty() {
         details.push(format!(
@@ -68,9 +62,5 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     if details.is_empty() {
         return None;
     }
-    Some(Forbidden {
-        reason: "unrestricted capabilities".into(),
-        detail: details.join("; "),
-        pointers,
-    })
+    Some(Forbidden { reason: "unrestricted capabilities".into(), detail: details.join("; "), pointers })
 }

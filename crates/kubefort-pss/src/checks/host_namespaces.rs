@@ -6,15 +6,8 @@ use super::{Check, CheckInfo, Forbidden};
 use crate::pod::{bool_field, Pod};
 use crate::Level;
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "hostNamespaces",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "hostNamespaces", level: Level::Baseline, versions: &[0], overrides: &[] }, eval };
 
 fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut set = Vec::new();
@@ -28,9 +21,5 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     if set.is_empty() {
         return None;
     }
-    Some(Forbidden {
-        reason: "host namespaces".into(),
-        detail: set.join(", "),
-        pointers,
-    })
+    Some(Forbidden { reason: "host namespaces".into(), detail: set.join(", "), pointers })
 }

@@ -7,15 +7,8 @@ use super::{Check, CheckInfo, Forbidden};
 use crate::pod::{is_set, join_quote, pluralize, Pod};
 use crate::Level;
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "hostPathVolumes",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "hostPathVolumes", level: Level::Baseline, versions: &[0], overrides: &[] }, eval };
 
 fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut names = Vec::new();
@@ -31,11 +24,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     }
     Some(Forbidden {
         reason: "hostPath volumes".into(),
-        detail: format!(
-            "{} {}",
-            pluralize("volume", "volumes", names.len()),
-            join_quote(&names)
-        ),
+        detail: format!("{} {}", pluralize("volume", "volumes", names.len()), join_quote(&names)),
         pointers,
     })
 }

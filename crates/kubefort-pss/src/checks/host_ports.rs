@@ -5,15 +5,8 @@ use super::{Check, CheckInfo, Forbidden};
 use crate::pod::{containers_phrase, list_field, pluralize, sorted_set, Pod};
 use crate::Level;
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "hostPorts",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "hostPorts", level: Level::Baseline, versions: &[0], overrides: &[] }, eval };
 
 fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut names = Vec::new();

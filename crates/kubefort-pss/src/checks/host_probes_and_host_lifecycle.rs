@@ -10,22 +10,12 @@ use crate::pod::{containers_phrase, join_quote, map_field, pluralize, sorted_set
 use crate::Level;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "hostProbesAndHostLifecycle",
-        level: Level::Baseline,
-        versions: &[34],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "hostProbesAndHostLifecycle", level: Level::Baseline, versions: &[34], overrides: &[] },
     eval,
 };
 
-const HANDLERS: [&str; 5] = [
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "lifecycle/postStart",
-    "lifecycle/preStop",
-];
+const HANDLERS: [&str; 5] =
+    ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle/postStart", "lifecycle/preStop"];
 
 fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     let mut names = Vec::new();
@@ -34,14 +24,10 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     for c in &pod.containers {
         let mut bad = false;
         for handler_path in HANDLERS {
-            let handler = handler_path
-                .split('/')
-                .try_fold(c.node, |node, key| map_field(node, key));
+            let handler = handler_path.split('/').try_fold(c.node, |node, key| map_field(node, key));
             let Some(handler) = handler else { continue };
             for action in ["httpGet", "tcpSocket"] {
-                let host = map_field(handler, action)
-                    .and_then(|a| a.get("host"))
-                    .and_then(|h| h.scalar_text());
+                let host = map_field(handler, action).and_then(|a| a.get("host")).and_then(|h| h.scalar_text());
                 if let Some(host) = host.filter(|h| !h.is_empty()) {
                     bad = true;
                     hosts.push(host);
@@ -64,11 +50,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
             "{} {} {} {}",
             containers_phrase(&names),
             pluralize("uses", "use", names.len()),
-            pluralize(
-                "probe or lifecycle host",
-                "probe or lifecycle hosts",
-                hosts.len()
-            ),
+            pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.len()),
             join_quote(&hosts)
         ),
         pointers,

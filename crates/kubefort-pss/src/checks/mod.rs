@@ -85,28 +85,19 @@ pub(crate) static CHECKS: [&Check; 19] = [
 pub(crate) fn active(level: Level, minor: u32) -> impl Iterator<Item = &'static Check> {
     let in_force = move |c: &&'static Check| c.info.level <= level && c.info.since() <= minor;
     let overridden: Vec<&'static str> = if level == Level::Restricted {
-        CHECKS
-            .iter()
-            .copied()
-            .filter(in_force)
-            .flat_map(|c| c.info.overrides.iter().copied())
-            .collect()
+        CHECKS.iter().copied().filter(in_force).flat_map(|c| c.info.overrides.iter().copied()).collect()
     } else {
         Vec::new()
     };
-    CHECKS.iter().copied().filter(move |c| {
-        level != Level::Privileged && in_force(c) && !overridden.contains(&c.info.id)
-    })
+    CHECKS
+        .iter()
+        .copied()
+        .filter(move |c| level != Level::Privileged && in_force(c) && !overridden.contains(&c.info.id))
 }
 
 /// The revision in force at `minor`: the newest of `versions` not after it.
 pub(crate) fn revision(versions: &[u32], minor: u32) -> u32 {
-    versions
-        .iter()
-        .copied()
-        .filter(|v| *v <= minor)
-        .max()
-        .unwrap_or(0)
+    versions.iter().copied().filter(|v| *v <= minor).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -121,34 +112,17 @@ mod tests {
         assert_eq!(ids.len(), CHECKS.len());
         for c in CHECKS {
             assert!(!c.info.versions.is_empty(), "{}", c.info.id);
-            assert!(
-                c.info.versions.windows(2).all(|w| w[0] < w[1]),
-                "{}",
-                c.info.id
-            );
+            assert!(c.info.versions.windows(2).all(|w| w[0] < w[1]), "{}", c.info.id);
             for o in c.info.overrides {
                 assert_eq!(c.info.level, Level::Restricted, "{} overrides", c.info.id);
-                assert!(
-                    CHECKS
-                        .iter()
-                        .any(|b| b.info.id == *o && b.info.level == Level::Baseline),
-                    "{o}"
-                );
+                assert!(CHECKS.iter().any(|b| b.info.id == *o && b.info.level == Level::Baseline), "{o}");
             }
         }
-        let newest = CHECKS
-            .iter()
-            .flat_map(|c| c.info.versions.iter().copied())
-            .max();
+        let newest = CHECKS.iter().flat_map(|c| c.info.versions.iter().copied()).max();
         assert_eq!(newest, Some(crate::LATEST_MINOR));
         // Baseline checks come first, as the plugin evaluates them first.
-        let first_restricted = CHECKS
-            .iter()
-            .position(|c| c.info.level == Level::Restricted)
-            .unwrap();
-        assert!(CHECKS[first_restricted..]
-            .iter()
-            .all(|c| c.info.level == Level::Restricted));
+        let first_restricted = CHECKS.iter().position(|c| c.info.level == Level::Restricted).unwrap();
+        assert!(CHECKS[first_restricted..].iter().all(|c| c.info.level == Level::Restricted));
     }
 
     #[test]
@@ -158,10 +132,7 @@ mod tests {
         let restricted_21 = ids(Level::Restricted, 21);
         assert!(restricted_21.contains(&"capabilities_baseline"));
         assert!(!restricted_21.contains(&"capabilities_restricted"));
-        assert!(
-            !restricted_21.contains(&"hostPathVolumes"),
-            "restrictedVolumes overrides it from v1.0"
-        );
+        assert!(!restricted_21.contains(&"hostPathVolumes"), "restrictedVolumes overrides it from v1.0");
         let restricted_22 = ids(Level::Restricted, 22);
         assert!(!restricted_22.contains(&"capabilities_baseline"));
         assert!(restricted_22.contains(&"capabilities_restricted"));

@@ -11,15 +11,8 @@ use super::{revision, Check, CheckInfo, Forbidden};
 use crate::pod::{containers_phrase, join_quote, sorted_set, str_field, Pod};
 use crate::Level;
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "procMount",
-        level: Level::Baseline,
-        versions: &[0, 35],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "procMount", level: Level::Baseline, versions: &[0, 35], overrides: &[] }, eval };
 
 fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     if revision(CHECK.info.versions, minor) >= 35 && pod.in_user_namespace() {

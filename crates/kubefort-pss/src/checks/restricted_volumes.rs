@@ -85,13 +85,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
             // No source at all: the API server defaults it to emptyDir.
             (None, None) => continue,
         };
-        names.push(
-            volume
-                .get("name")
-                .and_then(|n| n.as_str())
-                .unwrap_or("")
-                .to_owned(),
-        );
+        names.push(volume.get("name").and_then(|n| n.as_str()).unwrap_or("").to_owned());
         types.push(kind.to_owned());
         pointers.push(pointer_join(&pod.at(&format!("volumes/{i}")), field));
     }
@@ -106,11 +100,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
             pluralize("volume", "volumes", names.len()),
             join_quote(&names),
             pluralize("uses", "use", names.len()),
-            pluralize(
-                "restricted volume type",
-                "restricted volume types",
-                types.len()
-            ),
+            pluralize("restricted volume type", "restricted volume types", types.len()),
             join_quote(&types)
         ),
         pointers,

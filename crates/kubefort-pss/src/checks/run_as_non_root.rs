@@ -10,12 +10,7 @@ use crate::pod::{bool_field, containers_phrase, Pod};
 use crate::Level;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "runAsNonRoot",
-        level: Level::Restricted,
-        versions: &[0, 35],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "runAsNonRoot", level: Level::Restricted, versions: &[0, 35], overrides: &[] },
     eval,
 };
 
@@ -53,20 +48,14 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     if !setters.is_empty() {
         return Some(Forbidden {
             reason: "runAsNonRoot != true".into(),
-            detail: format!(
-                "{} must not set securityContext.runAsNonRoot=false",
-                setters.join(" and ")
-            ),
+            detail: format!("{} must not set securityContext.runAsNonRoot=false", setters.join(" and ")),
             pointers,
         });
     }
     if !implicit.is_empty() {
         return Some(Forbidden {
             reason: "runAsNonRoot != true".into(),
-            detail: format!(
-                "pod or {} must set securityContext.runAsNonRoot=true",
-                containers_phrase(&implicit)
-            ),
+            detail: format!("pod or {} must set securityContext.runAsNonRoot=true", containers_phrase(&implicit)),
             pointers: implicit_pointers,
         });
     }

@@ -9,21 +9,11 @@ use crate::pod::{containers_phrase, Pod};
 use crate::Level;
 use kubefort_model::Node;
 
-pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "runAsUser",
-        level: Level::Restricted,
-        versions: &[23, 35],
-        overrides: &[],
-    },
-    eval,
-};
+pub(crate) static CHECK: Check =
+    Check { info: CheckInfo { id: "runAsUser", level: Level::Restricted, versions: &[23, 35], overrides: &[] }, eval };
 
 fn is_root(security_context: Option<&Node>) -> bool {
-    security_context
-        .and_then(|sc| sc.get("runAsUser"))
-        .and_then(Node::as_i64)
-        == Some(0)
+    security_context.and_then(|sc| sc.get("runAsUser")).and_then(Node::as_i64) == Some(0)
 }
 
 fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {

@@ -7,19 +7,12 @@
 //! - v1.31: also `container_engine_t`.
 
 use super::{revision, Check, CheckInfo, Forbidden};
-use crate::pod::{
-    containers_phrase, join_quote, map_field, pluralize, sorted_set, str_or_empty, Pod,
-};
+use crate::pod::{containers_phrase, join_quote, map_field, pluralize, sorted_set, str_or_empty, Pod};
 use crate::Level;
 use kubefort_model::Node;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "seLinuxOptions",
-        level: Level::Baseline,
-        versions: &[0, 31],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "seLinuxOptions", level: Level::Baseline, versions: &[0, 31], overrides: &[] },
     eval,
 };
 
@@ -38,8 +31,8 @@ impl Findings {
     fn inspect(&mut self, options: &Node, pointer: &str, minor: u32) -> bool {
         let mut bad = false;
         let t = str_or_empty(options, "type");
-        let allowed = TYPES_1_0.contains(&t)
-            || (revision(CHECK.info.versions, minor) >= 31 && t == "container_engine_t");
+        let allowed =
+            TYPES_1_0.contains(&t) || (revision(CHECK.info.versions, minor) >= 31 && t == "container_engine_t");
         if !allowed {
             bad = true;
             self.types.push(t.to_owned());
@@ -62,20 +55,14 @@ impl Findings {
 fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut findings = Findings::default();
     let mut setters = Vec::new();
-    if let Some(options) = pod
-        .security_context()
-        .and_then(|sc| map_field(sc, "seLinuxOptions"))
-    {
+    if let Some(options) = pod.security_context().and_then(|sc| map_field(sc, "seLinuxOptions")) {
         if findings.inspect(options, &pod.at("securityContext/seLinuxOptions"), minor) {
             setters.push("pod".to_owned());
         }
     }
     let mut names = Vec::new();
     for c in &pod.containers {
-        if let Some(options) = c
-            .security_context()
-            .and_then(|sc| map_field(sc, "seLinuxOptions"))
-        {
+        if let Some(options) = c.security_context().and_then(|sc| map_field(sc, "seLinuxOptions")) {
             if findings.inspect(options, &c.sc_at("seLinuxOptions"), minor) {
                 names.push(c.name);
             }
@@ -90,11 +77,7 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut what = Vec::new();
     let types = sorted_set(findings.types);
     if !types.is_empty() {
-        what.push(format!(
-            "{} {}",
-            pluralize("type", "types", types.len()),
-            join_quote(&types)
-        ));
+        what.push(format!("{} {}", pluralize("type", "types", types.len()), join_quote(&types)));
     }
     if findings.user {
         what.push("user may not be set".to_owned());
@@ -104,11 +87,7 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     }
     Some(Forbidden {
         reason: "seLinuxOptions".into(),
-        detail: format!(
-            "{} set forbidden securityContext.seLinuxOptions: {}",
-            setters.join(" and "),
-            what.join("; ")
-        ),
+        detail: format!("{} set forbidden securityContext.seLinuxOptions: {}", setters.join(" and "), what.join("; ")),
         pointers: findings.pointers,
     })
 }

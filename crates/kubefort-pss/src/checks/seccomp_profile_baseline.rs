@@ -12,18 +12,11 @@
 //! At the restricted level `seccompProfile_restricted` replaces it from v1.19.
 
 use super::{revision, Check, CheckInfo, Forbidden};
-use crate::pod::{
-    containers_phrase, join_quote, map_field, pluralize, sorted_set, str_or_empty, Pod,
-};
+use crate::pod::{containers_phrase, join_quote, map_field, pluralize, sorted_set, str_or_empty, Pod};
 use crate::Level;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "seccompProfile_baseline",
-        level: Level::Baseline,
-        versions: &[0, 19],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "seccompProfile_baseline", level: Level::Baseline, versions: &[0, 19], overrides: &[] },
     eval,
 };
 
@@ -49,11 +42,8 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
 fn annotations_1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut forbidden = Vec::new();
     let mut pointers = Vec::new();
-    let keys = std::iter::once(POD_ANNOTATION.to_owned()).chain(
-        pod.containers
-            .iter()
-            .map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)),
-    );
+    let keys = std::iter::once(POD_ANNOTATION.to_owned())
+        .chain(pod.containers.iter().map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)));
     for key in keys {
         if let Some(value) = pod.annotation(&key) {
             if !valid_annotation(&value) {
@@ -82,10 +72,7 @@ fn fields_1_19(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut setters = Vec::new();
     let mut values = Vec::new();
     let mut pointers = Vec::new();
-    if let Some(profile) = pod
-        .security_context()
-        .and_then(|sc| map_field(sc, "seccompProfile"))
-    {
+    if let Some(profile) = pod.security_context().and_then(|sc| map_field(sc, "seccompProfile")) {
         let t = str_or_empty(profile, "type");
         if !valid_type(t) {
             setters.push("pod".to_owned());
@@ -95,10 +82,7 @@ fn fields_1_19(pod: &Pod<'_>) -> Option<Forbidden> {
     }
     let mut names = Vec::new();
     for c in &pod.containers {
-        if let Some(profile) = c
-            .security_context()
-            .and_then(|sc| map_field(sc, "seccompProfile"))
-        {
+        if let Some(profile) = c.security_context().and_then(|sc| map_field(sc, "seccompProfile")) {
             let t = str_or_empty(profile, "type");
             if !valid_type(t) {
                 names.push(c.name);

@@ -30,10 +30,7 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut values = Vec::new();
     let mut pointers = Vec::new();
     let mut pod_set = false;
-    if let Some(profile) = pod
-        .security_context()
-        .and_then(|sc| map_field(sc, "seccompProfile"))
-    {
+    if let Some(profile) = pod.security_context().and_then(|sc| map_field(sc, "seccompProfile")) {
         let t = str_or_empty(profile, "type");
         if valid_type(t) {
             pod_set = true;
@@ -47,10 +44,7 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut implicit = Vec::new();
     let mut implicit_pointers = Vec::new();
     for c in &pod.containers {
-        match c
-            .security_context()
-            .and_then(|sc| map_field(sc, "seccompProfile"))
-        {
+        match c.security_context().and_then(|sc| map_field(sc, "seccompProfile")) {
             Some(profile) => {
                 let t = str_or_empty(profile, "type");
                 if !valid_type(t) {

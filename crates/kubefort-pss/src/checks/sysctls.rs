@@ -16,12 +16,7 @@ use crate::pod::{list_field, Pod};
 use crate::Level;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "sysctls",
-        level: Level::Baseline,
-        versions: &[0, 27, 29, 32, 37],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "sysctls", level: Level::Baseline, versions: &[0, 27, 29, 32, 37], overrides: &[] },
     eval,
 };
 
@@ -45,25 +40,17 @@ const ALLOWED: [(&str, u32); 14] = [
 
 /// Whether `name` is a safe sysctl at policy version `minor`.
 pub(crate) fn allowed(name: &str, minor: u32) -> bool {
-    ALLOWED
-        .iter()
-        .any(|(n, since)| *n == name && *since <= minor)
+    ALLOWED.iter().any(|(n, since)| *n == name && *since <= minor)
 }
 
 fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     let mut names = Vec::new();
     let mut pointers = Vec::new();
-    for (i, sysctl) in list_field(pod.security_context(), "sysctls")
-        .iter()
-        .enumerate()
-    {
+    for (i, sysctl) in list_field(pod.security_context(), "sysctls").iter().enumerate() {
         if sysctl.as_map().is_none() {
             continue;
         }
-        let name = sysctl
-            .get("name")
-            .and_then(|n| n.scalar_text())
-            .unwrap_or_default();
+        let name = sysctl.get("name").and_then(|n| n.scalar_text()).unwrap_or_default();
         if !allowed(&name, minor) {
             names.push(name);
             pointers.push(pod.at(&format!("securityContext/sysctls/{i}/name")));
@@ -72,9 +59,5 @@ fn eval(pod: &Pod<'_>, minor: u32) -> Option<Forbidden> {
     if names.is_empty() {
         return None;
     }
-    Some(Forbidden {
-        reason: "forbidden sysctls".into(),
-        detail: names.join(", "),
-        pointers,
-    })
+    Some(Forbidden { reason: "forbidden sysctls".into(), detail: names.join(", "), pointers })
 }

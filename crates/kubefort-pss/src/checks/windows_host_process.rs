@@ -8,12 +8,7 @@ use crate::Level;
 use kubefort_model::Node;
 
 pub(crate) static CHECK: Check = Check {
-    info: CheckInfo {
-        id: "windowsHostProcess",
-        level: Level::Baseline,
-        versions: &[0],
-        overrides: &[],
-    },
+    info: CheckInfo { id: "windowsHostProcess", level: Level::Baseline, versions: &[0], overrides: &[] },
     eval,
 };
 
@@ -44,10 +39,7 @@ fn eval(pod: &Pod<'_>, _minor: u32) -> Option<Forbidden> {
     }
     Some(Forbidden {
         reason: "hostProcess".into(),
-        detail: format!(
-            "{} must not set securityContext.windowsOptions.hostProcess=true",
-            setters.join(" and ")
-        ),
+        detail: format!("{} must not set securityContext.windowsOptions.hostProcess=true", setters.join(" and ")),
         pointers,
     })
 }
