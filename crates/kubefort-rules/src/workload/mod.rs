@@ -2,25 +2,43 @@
 //! resources and probes. Every rule sees the pod spec of every workload kind
 //! through [`kubefort_model::PodSpecRef`].
 
-use kubefort_model::{ContainerRef, Node, PodSpecRef, SettingSource};
+use kubefort_model::{ContainerRef, Node, PodSpecRef, RuleMeta, SettingSource, Sink};
 
 mod apparmor_unconfined;
 mod capabilities_not_dropped;
 mod dangerous_capabilities;
+mod host_ipc;
+mod host_network;
+mod host_path_volume;
+mod host_pid;
+mod host_port;
+mod missing_fs_group;
 mod privilege_escalation;
 mod privileged;
 mod readonly_root_filesystem;
 mod runs_as_root;
 mod seccomp_unconfined;
+mod share_process_namespace;
+mod unmasked_proc_mount;
+mod unsafe_sysctls;
 
 pub use apparmor_unconfined::AppArmorUnconfined;
 pub use capabilities_not_dropped::CapabilitiesNotDropped;
 pub use dangerous_capabilities::DangerousCapabilities;
+pub use host_ipc::HostIpc;
+pub use host_network::HostNetwork;
+pub use host_path_volume::HostPathVolume;
+pub use host_pid::HostPid;
+pub use host_port::HostPort;
+pub use missing_fs_group::MissingFsGroup;
 pub use privilege_escalation::PrivilegeEscalationAllowed;
 pub use privileged::PrivilegedContainer;
 pub use readonly_root_filesystem::WritableRootFilesystem;
 pub use runs_as_root::RunsAsRoot;
 pub use seccomp_unconfined::SeccompUnconfined;
+pub use share_process_namespace::ShareProcessNamespace;
+pub use unmasked_proc_mount::UnmaskedProcMount;
+pub use unsafe_sysctls::UnsafeSysctls;
 
 pub const RULES: &[&dyn kubefort_model::Rule] = &[
     &PrivilegedContainer,
@@ -31,6 +49,15 @@ pub const RULES: &[&dyn kubefort_model::Rule] = &[
     &WritableRootFilesystem,
     &SeccompUnconfined,
     &AppArmorUnconfined,
+    &HostNetwork,
+    &HostPid,
+    &HostIpc,
+    &HostPort,
+    &HostPathVolume,
+    &UnmaskedProcMount,
+    &UnsafeSysctls,
+    &ShareProcessNamespace,
+    &MissingFsGroup,
 ];
 
 /// Capabilities the Pod Security Standards baseline lets a container add:
@@ -56,6 +83,19 @@ pub(crate) const BASELINE_CAPABILITIES: &[&str] = &[
 pub(crate) fn capability_name(node: &Node) -> Option<String> {
     let name = node.as_str()?.trim().to_ascii_uppercase();
     Some(name.strip_prefix("CAP_").map(str::to_owned).unwrap_or(name))
+}
+
+/// Reports a pod-spec boolean (`hostNetwork`, `hostPID`, …) that is `true`.
+pub(crate) fn report_pod_flag(
+    pod: &PodSpecRef<'_>,
+    sink: &mut Sink<'_>,
+    meta: &'static RuleMeta,
+    field: &str,
+    what: &str,
+) {
+    if pod.spec.get(field).and_then(Node::as_bool) == Some(true) {
+        sink.report(meta, pod.at(field), format!("pod sets {field}: true ({what})"));
+    }
 }
 
 /// A profile (seccomp, AppArmor) as it applies to one container, and where
