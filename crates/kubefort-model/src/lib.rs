@@ -19,4 +19,4 @@ pub use object::{Object, Source};
 pub use pointer::{escape_token, pointer_join};
 pub use rule::{Context, Rule, RuleMeta, Settings, Sink};
 pub use severity::Severity;
-pub use workload::{ContainerKind, ContainerRef, PodSpecRef};
+pub use workload::{ContainerKind, ContainerRef, Effective, PodSpecRef, SettingSource};

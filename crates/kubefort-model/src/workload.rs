@@ -52,7 +52,7 @@ pub struct ContainerRef<'a> {
     pub name: &'a str,
 }
 
-impl ContainerRef<'_> {
+impl<'a> ContainerRef<'a> {
     /// Pointer of a field under this container.
     pub fn at(&self, path: &str) -> String {
         format!("{}/{}", self.pointer, path.trim_start_matches('/'))
@@ -61,9 +61,45 @@ impl ContainerRef<'_> {
     pub fn describe(&self) -> String {
         format!("{} \"{}\"", self.kind.label(), self.name)
     }
-    pub fn security_context(&self) -> Option<&Node> {
+    pub fn security_context(&self) -> Option<&'a Node> {
         self.node.get("securityContext")
     }
+
+    /// A field of this container's `securityContext` (`None` when the
+    /// context or the field is missing).
+    pub fn security_field(&self, field: &str) -> Option<&'a Node> {
+        self.security_context()?.get(field)
+    }
+
+    /// `volumeMounts` with their index (items that are not maps are skipped).
+    pub fn volume_mounts(&self) -> impl Iterator<Item = (usize, &'a Node)> + 'a {
+        self.node
+            .get("volumeMounts")
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.as_map().is_some())
+    }
+}
+
+/// Where an effective security setting of a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingSource {
+    /// The container's own `securityContext`.
+    Container,
+    /// The pod's `securityContext`, inherited because the container does not set it.
+    Pod,
+}
+
+/// A security setting as the kubelet applies it to one container: the
+/// container's value, or the pod's when the container has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effective<T> {
+    pub value: T,
+    pub source: SettingSource,
+    /// Pointer of the field the value was read from.
+    pub pointer: String,
 }
 
 impl<'a> PodSpecRef<'a> {
@@ -87,6 +123,39 @@ impl<'a> PodSpecRef<'a> {
             metadata: object.root.pointer(meta_pointer),
             metadata_pointer: meta_pointer,
         })
+    }
+
+    /// Whether the pod declares itself a Windows pod (`spec.os.name: windows`);
+    /// Linux-only settings (capabilities, seccomp, AppArmor, …) do not apply then.
+    pub fn is_windows(&self) -> bool {
+        self.spec.path(&["os", "name"]).and_then(Node::as_str) == Some("windows")
+    }
+
+    /// A field of the pod-level `securityContext`.
+    pub fn security_field(&self, field: &str) -> Option<&'a Node> {
+        self.security_context()?.get(field)
+    }
+
+    /// The value of a `securityContext` field that exists at both levels
+    /// (`runAsUser`, `runAsNonRoot`, `seccompProfile`, `appArmorProfile`, …)
+    /// as it applies to `container`: the container's own value overrides the
+    /// pod's. `read` converts a node and returns `None` for a value of the
+    /// wrong type, which then counts as unset (as if the field were absent).
+    pub fn effective<T>(
+        &self,
+        container: &ContainerRef<'a>,
+        field: &str,
+        read: impl Fn(&'a Node) -> Option<T>,
+    ) -> Option<Effective<T>> {
+        if let Some(value) = container.security_field(field).and_then(&read) {
+            return Some(Effective {
+                value,
+                source: SettingSource::Container,
+                pointer: pointer_join(&container.at("securityContext"), field),
+            });
+        }
+        let value = self.security_field(field).and_then(read)?;
+        Some(Effective { value, source: SettingSource::Pod, pointer: pointer_join(&self.at("securityContext"), field) })
     }
 
     /// Pointer of a field under the pod spec.
@@ -175,5 +244,49 @@ mod tests {
         }
         let cm = object(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}));
         assert!(PodSpecRef::of(&cm).is_none());
+    }
+
+    #[test]
+    fn effective_settings_prefer_the_container_and_skip_wrong_types() {
+        let o = object(serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {
+                "os": {"name": "windows"},
+                "securityContext": {"runAsUser": 1000, "runAsNonRoot": true},
+                "containers": [
+                    {"name": "own", "securityContext": {"runAsUser": 0}, "volumeMounts": [{"name": "v"}, "junk"]},
+                    {"name": "inherits"},
+                    {"name": "wrong-type", "securityContext": {"runAsUser": "0", "runAsNonRoot": false}}
+                ]
+            }
+        }));
+        let pod = PodSpecRef::of(&o).unwrap();
+        assert!(pod.is_windows());
+        let c: Vec<_> = pod.containers().collect();
+        let uid = |c: &ContainerRef<'_>| pod.effective(c, "runAsUser", Node::as_i64);
+        assert_eq!(
+            uid(&c[0]),
+            Some(Effective {
+                value: 0,
+                source: SettingSource::Container,
+                pointer: "/spec/containers/0/securityContext/runAsUser".into()
+            })
+        );
+        assert_eq!(
+            uid(&c[1]),
+            Some(Effective {
+                value: 1000,
+                source: SettingSource::Pod,
+                pointer: "/spec/securityContext/runAsUser".into()
+            })
+        );
+        // A string where a number belongs counts as unset: the pod's value applies.
+        assert_eq!(uid(&c[2]).map(|e| (e.value, e.source)), Some((1000, SettingSource::Pod)));
+        // An explicit container `false` overrides the pod's `true`.
+        let non_root = pod.effective(&c[2], "runAsNonRoot", Node::as_bool).unwrap();
+        assert_eq!((non_root.value, non_root.source), (false, SettingSource::Container));
+        assert!(pod.effective(&c[1], "seccompProfile", Node::as_map).is_none());
+        assert_eq!(c[0].volume_mounts().map(|(i, _)| i).collect::<Vec<_>>(), [0]);
+        assert_eq!(c[1].volume_mounts().count(), 0);
     }
 }
