@@ -10,7 +10,9 @@ use std::io::{self, Write};
 /// Everything a renderer may show about one scan.
 pub struct Report<'a> {
     pub findings: &'a [Finding],
-    /// Problems with the input (parse errors, unreadable files, warnings).
+    /// Problems with the input (parse errors, unreadable files, warnings,
+    /// and notes when the user asked for them). Renderers show all of them:
+    /// the caller filters.
     pub diagnostics: &'a [Diagnostic],
     /// Metadata of every rule that may appear in `findings`.
     pub rules: &'a [&'static RuleMeta],
