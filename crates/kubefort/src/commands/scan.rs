@@ -4,7 +4,7 @@ use crate::exit;
 use kubefort_config::{Baseline, Config, Policy};
 use kubefort_load::{Diagnostic, Input, Level, Limits};
 use kubefort_model::{Inventory, Settings, Severity};
-use kubefort_report::{Format, Report};
+use kubefort_report::{Format, Report, Scanned};
 use kubefort_rules::Selection;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ pub struct Args {
     /// Files or directories to scan (`-` reads stdin, e.g. `helm template … | kubefort scan -`).
     #[arg(default_value = ".")]
     paths: Vec<String>,
-    /// Output format.
+    /// Output format: human, json, sarif (GitHub code scanning) or junit (GitLab, Jenkins, Azure).
     #[arg(short = 'o', long = "format", default_value = "human")]
     format: Format,
     /// Write the report to this file instead of stdout.
@@ -134,12 +134,15 @@ pub fn run(args: Args) -> u8 {
     let findings: Vec<_> = findings.into_iter().filter(|f| f.severity >= min_severity).collect();
 
     let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
+    let scanned: Vec<Scanned> =
+        inventory.objects().iter().map(|o| Scanned { object: o.reference(), location: o.location_of("") }).collect();
     let report = Report {
         findings: &findings,
         diagnostics: &diagnostics,
         rules: &metas,
         files,
         objects: inventory.len(),
+        scanned: &scanned,
         suppressed: outcome.suppressed.len(),
         exempted: exempted.len(),
         baselined,
