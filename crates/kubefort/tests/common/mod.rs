@@ -91,3 +91,52 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Validates a SARIF document against the official 2.1.0 schema in
+/// `../shared/schemas` (skipped with a note when the folder is absent).
+pub fn validate_sarif(doc: &serde_json::Value) {
+    let Some(shared) = shared_dir("schemas/sarif-schema-2.1.0.json") else { return };
+    let path = shared.join("schemas/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    compiler.add_resource("sarif-schema-2.1.0.json", schema).unwrap();
+    let index = compiler.compile("sarif-schema-2.1.0.json", &mut schemas).unwrap_or_else(|e| panic!("schema: {e}"));
+    if let Err(e) = schemas.validate(doc, index) {
+        panic!("SARIF does not match the 2.1.0 schema:\n{e:#}");
+    }
+}
+
+/// A minimal well-formedness check: tags balance and every `&` starts an
+/// entity or character reference.
+pub fn check_xml_well_formed(xml: &str) {
+    let body = xml.split_once("?>\n").expect("XML declaration").1;
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find('<') {
+        let text = &rest[..start];
+        check_entities(text);
+        let end = rest[start..].find('>').expect("tag closes") + start;
+        let tag = &rest[start + 1..end];
+        check_entities(tag);
+        assert!(!tag.contains('<'), "`<` inside a tag: {tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "closing tag mismatch");
+        } else if !tag.ends_with('/') {
+            stack.push(tag.split_whitespace().next().unwrap().to_owned());
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+fn check_entities(text: &str) {
+    for (i, _) in text.match_indices('&') {
+        let entity = &text[i..text[i..].find(';').map_or(text.len(), |e| i + e + 1)];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"].contains(&entity) || entity.starts_with("&#"),
+            "bare `&` in XML: {entity}"
+        );
+    }
+}
