@@ -6,7 +6,40 @@ use kubefort_model::{Object, Pos};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+/// What [`load_with_progress`] is doing: files read so far, then documents
+/// parsed so far, each out of a known total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading files (`total` = files found).
+    Reading,
+    /// Parsing documents (`total` = `---`-separated pieces of all files).
+    Parsing,
+}
+
+/// Counts finished units of one stage and reports each to the callback.
+struct Counter<'a> {
+    stage: Stage,
+    total: usize,
+    done: AtomicUsize,
+    callback: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl Counter<'_> {
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.callback)(Progress { stage: self.stage, done, total: self.total });
+    }
+}
 
 /// One thing the user asked to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,8 +163,17 @@ fn position_of_byte(bytes: &[u8], at: usize) -> Pos {
 
 /// Reads and parses every input. Never fails: problems become diagnostics.
 pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
+    load_with_progress(inputs, limits, &|_| {})
+}
+
+/// [`load`], calling `progress` after each file is read and each document
+/// is parsed (from many threads at once, in no particular order; `done`
+/// counts up to `total` within a stage). For progress bars: the callback
+/// should be cheap and must not block.
+pub fn load_with_progress(inputs: &[Input], limits: Limits, progress: &(dyn Fn(Progress) + Sync)) -> Loaded {
     let mut diagnostics = Vec::new();
     let files = collect_files(inputs, &mut diagnostics);
+    let counter = Counter { stage: Stage::Reading, total: files.len(), done: AtomicUsize::new(0), callback: progress };
     let read: Vec<(Arc<str>, Result<String, Diagnostic>)> = files
         .par_iter()
         .map(|input| {
@@ -139,6 +181,7 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
             let text = read_input(input)
                 .map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read: {e}")))
                 .and_then(|bytes| decode(bytes, &name));
+            counter.tick();
             (name, text)
         })
         .collect();
@@ -153,7 +196,7 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
             }
         }
     }
-    let mut loaded = load_texts(texts, limits);
+    let mut loaded = parse_texts(texts, limits, progress);
     loaded.files_unreadable = unreadable;
     diagnostics.append(&mut loaded.diagnostics);
     loaded.diagnostics = diagnostics;
@@ -162,11 +205,16 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
 
 /// Parses texts already in memory (named as they should be reported).
 pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
+    parse_texts(texts, limits, &|_| {})
+}
+
+fn parse_texts(texts: Vec<(Arc<str>, String)>, limits: Limits, progress: &(dyn Fn(Progress) + Sync)) -> Loaded {
     let chunks: Vec<(usize, usize, crate::yaml::Chunk<'_>)> = texts
         .iter()
         .enumerate()
         .flat_map(|(file, (_, text))| split_documents(text).into_iter().enumerate().map(move |(i, c)| (file, i, c)))
         .collect();
+    let counter = Counter { stage: Stage::Parsing, total: chunks.len(), done: AtomicUsize::new(0), callback: progress };
     let per_chunk: Vec<(usize, Vec<Object>, Vec<Diagnostic>)> = chunks
         .into_par_iter()
         .map(|(file, index, chunk)| {
@@ -177,6 +225,7 @@ pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
             for doc in parsed.documents {
                 objects_from_document(doc, name, &mut objects, &mut diagnostics);
             }
+            counter.tick();
             (file, objects, diagnostics)
         })
         .collect();
@@ -237,6 +286,32 @@ mod tests {
         let e = decode(b"ok: \xff".to_vec(), &name).unwrap_err();
         assert_eq!((e.line, e.column), (1, 5));
         assert_eq!(decode(b"\xEF\xBB\xBFa: 1".to_vec(), &name).unwrap(), "a: 1");
+    }
+
+    #[test]
+    fn progress_counts_every_file_and_document() {
+        let dir = std::env::temp_dir().join(format!("kf-progress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n").unwrap();
+        std::fs::write(dir.join("b.yaml"), "a: 1\n---\nb: 2\n---\nc: 3\n").unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let l = load_with_progress(&[Input::Path(dir.clone())], Limits::default(), &|p| seen.lock().unwrap().push(p));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(l.objects.len(), 1);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_by_key(|p| (p.stage as u8, p.done));
+        let summary: Vec<_> = seen.iter().map(|p| (p.stage, p.done, p.total)).collect();
+        assert_eq!(
+            summary,
+            [
+                (Stage::Reading, 1, 2),
+                (Stage::Reading, 2, 2),
+                (Stage::Parsing, 1, 4),
+                (Stage::Parsing, 2, 4),
+                (Stage::Parsing, 3, 4),
+                (Stage::Parsing, 4, 4)
+            ]
+        );
     }
 
     #[test]

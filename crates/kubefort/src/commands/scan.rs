@@ -1,6 +1,7 @@
 //! `kubefort scan`: load → rules → suppressions, exemptions, baseline → report.
 
 use crate::exit;
+use crate::progress::ProgressLine;
 use kubefort_config::{Baseline, Config, Policy};
 use kubefort_load::{Diagnostic, Input, Level, Limits};
 use kubefort_model::{Inventory, Settings, Severity};
@@ -99,8 +100,10 @@ pub fn run(args: Args) -> u8 {
         None => None,
     };
 
-    let loaded = kubefort_load::load(&inputs, Limits::default());
+    let bar = ProgressLine::stderr();
+    let loaded = kubefort_load::load_with_progress(&inputs, Limits::default(), &|p| bar.update(p));
     if loaded.files_read == 0 {
+        bar.finish();
         for d in loaded.diagnostics.iter().filter(|d| d.level == Level::Error) {
             eprintln!("{d}");
         }
@@ -115,7 +118,9 @@ pub fn run(args: Args) -> u8 {
     let inventory = Inventory::new(loaded.objects);
     let settings = Settings { trusted_registries: config.trusted_registries.clone(), ..Settings::default() };
     let rules = selection.rules();
+    bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
     let outcome = kubefort_rules::run(&inventory, &rules, &settings);
+    bar.finish();
     let (findings, exempted) = policy.apply(outcome.findings);
 
     if let Some(path) = &args.write_baseline {
