@@ -1,7 +1,8 @@
 //! SARIF 2.1.0, as GitHub code scanning (and most other SARIF viewers) accept it.
 //!
 //! - One run. `tool.driver.rules` holds every rule that ran, with its title,
-//!   its documentation as `help` (text and markdown), the default level, and
+//!   its documentation as `help` (text and markdown), `helpUri` (the first
+//!   link of its `## References`), the default level, and
 //!   `properties` GitHub reads: `tags`, `security-severity` (a CVSS-like score
 //!   as a string) and `precision`.
 //! - One result per finding: `ruleId` + `ruleIndex`, `level`, the message, a
@@ -131,6 +132,14 @@ fn area_tag(id: &str) -> Option<String> {
     }
 }
 
+/// The first `https://` link of the rule's `## References` section.
+fn help_uri(m: &RuleMeta) -> Option<String> {
+    let refs = m.section("References")?;
+    let start = refs.find("https://")?;
+    let link = refs[start..].split(|c: char| c.is_whitespace() || matches!(c, '>' | ')' | ']')).next()?;
+    Some(link.to_owned())
+}
+
 fn rule_descriptor(m: &RuleMeta) -> Value {
     let doc = m.documentation();
     let full = m.section("What it does").filter(|s| !s.is_empty()).unwrap_or_else(|| m.title.to_owned());
@@ -147,7 +156,7 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
     }
     let mut tags = vec!["security".to_owned(), "kubernetes".to_owned()];
     tags.extend(area_tag(m.id));
-    json!({
+    let mut d = json!({
         "id": m.id,
         "name": m.name,
         "shortDescription": {"text": m.title},
@@ -160,7 +169,11 @@ fn rule_descriptor(m: &RuleMeta) -> Value {
             "precision": "high",
             "equivalents": m.references,
         },
-    })
+    });
+    if let Some(uri) = help_uri(m) {
+        d["helpUri"] = json!(uri);
+    }
+    d
 }
 
 fn result(f: &Finding, rule_index: Option<usize>) -> Value {
@@ -277,5 +290,21 @@ mod tests {
         assert_eq!(scores, [1.0, 3.0, 5.5, 8.0, 9.5]);
         assert_eq!(area_tag("KF-POD-001").as_deref(), Some("pod"));
         assert_eq!(area_tag("pss:privileged").as_deref(), Some("pss"));
+    }
+
+    #[test]
+    fn help_uri_is_the_first_reference_link() {
+        let mut m = RuleMeta {
+            id: "KF-TEST-001",
+            name: "t",
+            title: "T",
+            severity: Severity::Low,
+            fix: "f",
+            references: &[],
+            doc: " ## What it does\n x\n\n ## References\n - see <https://example.com/a#b>\n - https://example.com/c\n",
+        };
+        assert_eq!(help_uri(&m).as_deref(), Some("https://example.com/a#b"));
+        m.doc = " ## What it does\n see https://example.com/not-a-reference\n";
+        assert_eq!(help_uri(&m), None);
     }
 }
