@@ -79,6 +79,18 @@ const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 /// so output is deterministic); a file named directly is read whatever its
 /// extension.
 pub fn collect_files(inputs: &[Input], diagnostics: &mut Vec<Diagnostic>) -> Vec<Input> {
+    let mut files = collect_all_files(inputs, diagnostics);
+    // A file named twice (`scan . app.yaml`, or stdin twice) is read once,
+    // where it first appears, or every finding in it would be reported twice.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|input| match input {
+        Input::Stdin => seen.insert(None),
+        Input::Path(p) => seen.insert(Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))),
+    });
+    files
+}
+
+fn collect_all_files(inputs: &[Input], diagnostics: &mut Vec<Diagnostic>) -> Vec<Input> {
     let mut files = Vec::new();
     for input in inputs {
         let path = match input {
@@ -323,7 +335,10 @@ mod tests {
         std::fs::write(dir.join(".git/x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden}\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "apiVersion: v1\n").unwrap();
         let l = load(&[Input::Path(dir.clone()), Input::Path(dir.join("missing.yaml"))], Limits::default());
+        let twice = load(&[Input::Path(dir.join("sub/a.yaml")), Input::Path(dir.clone())], Limits::default());
         std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(twice.objects.len(), 1, "a file named twice is read once");
+        assert_eq!(&*twice.objects[0].source.file, dir.join("sub/a.yaml").display().to_string());
         assert_eq!(l.objects.len(), 1);
         assert_eq!(l.objects[0].name, "a");
         assert_eq!(l.files_read, 1);
