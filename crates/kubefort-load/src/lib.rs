@@ -13,5 +13,5 @@ pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Level};
 pub use objects::objects_from_document;
-pub use sources::{collect_files, load, load_texts, Input, Loaded};
+pub use sources::{collect_files, load, load_texts, load_with_progress, Input, Loaded, Progress, Stage};
 pub use yaml::Limits;

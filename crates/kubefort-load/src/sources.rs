@@ -6,7 +6,40 @@ use kubefort_model::{Object, Pos};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+/// What [`load_with_progress`] is doing: files read so far, then documents
+/// parsed so far, each out of a known total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading files (`total` = files found).
+    Reading,
+    /// Parsing documents (`total` = `---`-separated pieces of all files).
+    Parsing,
+}
+
+/// Counts finished units of one stage and reports each to the callback.
+struct Counter<'a> {
+    stage: Stage,
+    total: usize,
+    done: AtomicUsize,
+    callback: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl Counter<'_> {
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.callback)(Progress { stage: self.stage, done, total: self.total });
+    }
+}
 
 /// One thing the user asked to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +79,18 @@ const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 /// so output is deterministic); a file named directly is read whatever its
 /// extension.
 pub fn collect_files(inputs: &[Input], diagnostics: &mut Vec<Diagnostic>) -> Vec<Input> {
+    let mut files = collect_all_files(inputs, diagnostics);
+    // A file named twice (`scan . app.yaml`, or stdin twice) is read once,
+    // where it first appears, or every finding in it would be reported twice.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|input| match input {
+        Input::Stdin => seen.insert(None),
+        Input::Path(p) => seen.insert(Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))),
+    });
+    files
+}
+
+fn collect_all_files(inputs: &[Input], diagnostics: &mut Vec<Diagnostic>) -> Vec<Input> {
     let mut files = Vec::new();
     for input in inputs {
         let path = match input {
@@ -130,8 +175,17 @@ fn position_of_byte(bytes: &[u8], at: usize) -> Pos {
 
 /// Reads and parses every input. Never fails: problems become diagnostics.
 pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
+    load_with_progress(inputs, limits, &|_| {})
+}
+
+/// [`load`], calling `progress` after each file is read and each document
+/// is parsed (from many threads at once, in no particular order; `done`
+/// counts up to `total` within a stage). For progress bars: the callback
+/// should be cheap and must not block.
+pub fn load_with_progress(inputs: &[Input], limits: Limits, progress: &(dyn Fn(Progress) + Sync)) -> Loaded {
     let mut diagnostics = Vec::new();
     let files = collect_files(inputs, &mut diagnostics);
+    let counter = Counter { stage: Stage::Reading, total: files.len(), done: AtomicUsize::new(0), callback: progress };
     let read: Vec<(Arc<str>, Result<String, Diagnostic>)> = files
         .par_iter()
         .map(|input| {
@@ -139,6 +193,7 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
             let text = read_input(input)
                 .map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read: {e}")))
                 .and_then(|bytes| decode(bytes, &name));
+            counter.tick();
             (name, text)
         })
         .collect();
@@ -153,7 +208,7 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
             }
         }
     }
-    let mut loaded = load_texts(texts, limits);
+    let mut loaded = parse_texts(texts, limits, progress);
     loaded.files_unreadable = unreadable;
     diagnostics.append(&mut loaded.diagnostics);
     loaded.diagnostics = diagnostics;
@@ -162,11 +217,16 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
 
 /// Parses texts already in memory (named as they should be reported).
 pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
+    parse_texts(texts, limits, &|_| {})
+}
+
+fn parse_texts(texts: Vec<(Arc<str>, String)>, limits: Limits, progress: &(dyn Fn(Progress) + Sync)) -> Loaded {
     let chunks: Vec<(usize, usize, crate::yaml::Chunk<'_>)> = texts
         .iter()
         .enumerate()
         .flat_map(|(file, (_, text))| split_documents(text).into_iter().enumerate().map(move |(i, c)| (file, i, c)))
         .collect();
+    let counter = Counter { stage: Stage::Parsing, total: chunks.len(), done: AtomicUsize::new(0), callback: progress };
     let per_chunk: Vec<(usize, Vec<Object>, Vec<Diagnostic>)> = chunks
         .into_par_iter()
         .map(|(file, index, chunk)| {
@@ -177,6 +237,7 @@ pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
             for doc in parsed.documents {
                 objects_from_document(doc, name, &mut objects, &mut diagnostics);
             }
+            counter.tick();
             (file, objects, diagnostics)
         })
         .collect();
@@ -240,6 +301,32 @@ mod tests {
     }
 
     #[test]
+    fn progress_counts_every_file_and_document() {
+        let dir = std::env::temp_dir().join(format!("kf-progress-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n").unwrap();
+        std::fs::write(dir.join("b.yaml"), "a: 1\n---\nb: 2\n---\nc: 3\n").unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let l = load_with_progress(&[Input::Path(dir.clone())], Limits::default(), &|p| seen.lock().unwrap().push(p));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(l.objects.len(), 1);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_by_key(|p| (p.stage as u8, p.done));
+        let summary: Vec<_> = seen.iter().map(|p| (p.stage, p.done, p.total)).collect();
+        assert_eq!(
+            summary,
+            [
+                (Stage::Reading, 1, 2),
+                (Stage::Reading, 2, 2),
+                (Stage::Parsing, 1, 4),
+                (Stage::Parsing, 2, 4),
+                (Stage::Parsing, 3, 4),
+                (Stage::Parsing, 4, 4)
+            ]
+        );
+    }
+
+    #[test]
     fn missing_paths_are_reported_and_the_rest_is_loaded() {
         let dir = std::env::temp_dir().join(format!("kf-load-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
@@ -248,7 +335,10 @@ mod tests {
         std::fs::write(dir.join(".git/x.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hidden}\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "apiVersion: v1\n").unwrap();
         let l = load(&[Input::Path(dir.clone()), Input::Path(dir.join("missing.yaml"))], Limits::default());
+        let twice = load(&[Input::Path(dir.join("sub/a.yaml")), Input::Path(dir.clone())], Limits::default());
         std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(twice.objects.len(), 1, "a file named twice is read once");
+        assert_eq!(&*twice.objects[0].source.file, dir.join("sub/a.yaml").display().to_string());
         assert_eq!(l.objects.len(), 1);
         assert_eq!(l.objects[0].name, "a");
         assert_eq!(l.files_read, 1);

@@ -34,13 +34,17 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write, color: bool) -> i
     let bold = Style::new().effects(Effects::BOLD);
     let dim = Style::new().effects(Effects::DIMMED);
 
-    for d in report.diagnostics.iter().filter(|d| d.level > Level::Note) {
-        let style =
-            if d.level == Level::Error { severity_style(Severity::High) } else { severity_style(Severity::Medium) };
+    // The caller decides which diagnostics to show (notes only with `-v`).
+    for d in report.diagnostics {
+        let style = match d.level {
+            Level::Error => severity_style(Severity::High),
+            Level::Warning => severity_style(Severity::Medium),
+            Level::Note => dim,
+        };
         let text = d.to_string();
         writeln!(out, "{}", p.paint(style, &text))?;
     }
-    if report.diagnostics.iter().any(|d| d.level > Level::Note) {
+    if !report.diagnostics.is_empty() {
         writeln!(out)?;
     }
 

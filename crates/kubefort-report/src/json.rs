@@ -17,6 +17,9 @@
 //!   "errors": [{"level": "error", "file": "bad.yaml", "line": 3, "column": 7, "message": "..."}]
 //! }
 //! ```
+//!
+//! `errors` holds every input diagnostic the caller passed: `error`, `warning`,
+//! and `note` (skipped non-Kubernetes documents, empty files; only with `-v`).
 
 use crate::Report;
 use kubefort_load::Level;
@@ -24,6 +27,14 @@ use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "note",
+    }
+}
 
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let findings: Vec<Value> = report
@@ -53,10 +64,9 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     let errors: Vec<Value> = report
         .diagnostics
         .iter()
-        .filter(|d| d.level > Level::Note)
         .map(|d| {
             json!({
-                "level": if d.level == Level::Error { "error" } else { "warning" },
+                "level": level_name(d.level),
                 "file": d.file,
                 "line": d.line,
                 "column": d.column,

@@ -2,20 +2,28 @@
 
 mod human;
 mod json;
+pub mod junit;
+pub mod sarif;
 
 use kubefort_load::Diagnostic;
-use kubefort_model::{Finding, RuleMeta, Severity};
+use kubefort_model::{Finding, Location, ObjectRef, RuleMeta, Severity};
 use std::io::{self, Write};
 
 /// Everything a renderer may show about one scan.
 pub struct Report<'a> {
     pub findings: &'a [Finding],
-    /// Problems with the input (parse errors, unreadable files, warnings).
+    /// Problems with the input (parse errors, unreadable files, warnings,
+    /// and notes when the user asked for them). Renderers show all of them:
+    /// the caller filters.
     pub diagnostics: &'a [Diagnostic],
     /// Metadata of every rule that may appear in `findings`.
     pub rules: &'a [&'static RuleMeta],
     pub files: usize,
     pub objects: usize,
+    /// Every object that was checked, with where it starts (JUnit lists the
+    /// clean ones as passing tests). May be empty for formats that only
+    /// need the count in `objects`.
+    pub scanned: &'a [Scanned],
     pub suppressed: usize,
     pub exempted: usize,
     pub baselined: usize,
@@ -32,10 +40,21 @@ impl Report<'_> {
     }
 }
 
+/// An object that was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanned {
+    pub object: ObjectRef,
+    pub location: Location,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins, Azure Pipelines test reports).
+    Junit,
 }
 
 impl std::str::FromStr for Format {
@@ -44,7 +63,9 @@ impl std::str::FromStr for Format {
         match s {
             "human" | "text" => Ok(Format::Human),
             "json" => Ok(Format::Json),
-            other => Err(format!("unknown output format `{other}` (expected human or json)")),
+            "sarif" => Ok(Format::Sarif),
+            "junit" => Ok(Format::Junit),
+            other => Err(format!("unknown output format `{other}` (expected human, json, sarif or junit)")),
         }
     }
 }
@@ -54,6 +75,8 @@ pub fn render(report: &Report<'_>, format: Format, out: &mut dyn Write, color: b
     match format {
         Format::Human => human::render(report, out, color),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
 }
 

@@ -1,10 +1,11 @@
 //! `kubefort scan`: load → rules → suppressions, exemptions, baseline → report.
 
 use crate::exit;
+use crate::progress::ProgressLine;
 use kubefort_config::{Baseline, Config, Policy};
 use kubefort_load::{Diagnostic, Input, Level, Limits};
 use kubefort_model::{Inventory, Settings, Severity};
-use kubefort_report::{Format, Report};
+use kubefort_report::{Format, Report, Scanned};
 use kubefort_rules::Selection;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ pub struct Args {
     /// Files or directories to scan (`-` reads stdin, e.g. `helm template … | kubefort scan -`).
     #[arg(default_value = ".")]
     paths: Vec<String>,
-    /// Output format.
+    /// Output format: human, json, sarif (GitHub code scanning) or junit (GitLab, Jenkins, Azure).
     #[arg(short = 'o', long = "format", default_value = "human")]
     format: Format,
     /// Write the report to this file instead of stdout.
@@ -99,8 +100,10 @@ pub fn run(args: Args) -> u8 {
         None => None,
     };
 
-    let loaded = kubefort_load::load(&inputs, Limits::default());
+    let bar = ProgressLine::stderr();
+    let loaded = kubefort_load::load_with_progress(&inputs, Limits::default(), &|p| bar.update(p));
     if loaded.files_read == 0 {
+        bar.finish();
         for d in loaded.diagnostics.iter().filter(|d| d.level == Level::Error) {
             eprintln!("{d}");
         }
@@ -115,7 +118,9 @@ pub fn run(args: Args) -> u8 {
     let inventory = Inventory::new(loaded.objects);
     let settings = Settings { trusted_registries: config.trusted_registries.clone(), ..Settings::default() };
     let rules = selection.rules();
+    bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
     let outcome = kubefort_rules::run(&inventory, &rules, &settings);
+    bar.finish();
     let (findings, exempted) = policy.apply(outcome.findings);
 
     if let Some(path) = &args.write_baseline {
@@ -134,12 +139,15 @@ pub fn run(args: Args) -> u8 {
     let findings: Vec<_> = findings.into_iter().filter(|f| f.severity >= min_severity).collect();
 
     let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
+    let scanned: Vec<Scanned> =
+        inventory.objects().iter().map(|o| Scanned { object: o.reference(), location: o.location_of("") }).collect();
     let report = Report {
         findings: &findings,
         diagnostics: &diagnostics,
         rules: &metas,
         files,
         objects: inventory.len(),
+        scanned: &scanned,
         suppressed: outcome.suppressed.len(),
         exempted: exempted.len(),
         baselined,
