@@ -139,6 +139,34 @@ impl Node {
         Some((node, rest))
     }
 
+    /// Where a finding about `pointer` should point: the node itself when it
+    /// exists; otherwise the key line of the deepest existing map entry on
+    /// the way (`securityContext:`, where the missing field belongs), or the
+    /// deepest node when it was reached through a list index.
+    pub fn anchor_pos(&self, pointer: &str) -> Pos {
+        let mut node = self;
+        let mut key_pos = None;
+        let mut rest = pointer;
+        while let Some(after_slash) = rest.strip_prefix('/') {
+            let end = after_slash.find('/').map_or(after_slash.len(), |i| i);
+            let token = crate::pointer::unescape_token(&after_slash[..end]);
+            let next = match &node.value {
+                Value::Map(m) => m.get(&token).map(|n| (n, m.key_pos(&token))),
+                Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)).map(|n| (n, None)),
+                _ => None,
+            };
+            match next {
+                Some((n, k)) => {
+                    node = n;
+                    key_pos = k;
+                    rest = &after_slash[end..];
+                }
+                None => return key_pos.unwrap_or(node.pos),
+            }
+        }
+        node.pos
+    }
+
     pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
             Value::Map(m) => Some(m),
@@ -260,6 +288,10 @@ mod tests {
         assert_eq!(near.pos, Pos::new(2, 3));
         assert_eq!(rest, "/missing/deeper");
         assert!(root.pointer("/items/7").is_none());
+        assert_eq!(root.anchor_pos("/items/0/a~1b"), Pos::new(2, 1), "an existing node: its value");
+        assert_eq!(root.anchor_pos("/items/0/missing"), Pos::new(2, 3), "reached by index: the item");
+        assert_eq!(root.anchor_pos("/items/0/a~1b/missing"), Pos::new(2, 1), "reached by key: the key");
+        assert_eq!(root.anchor_pos("/items/missing"), Pos::new(1, 1), "the `items:` key");
         assert!(root.pointer("no-slash").is_none());
     }
 

@@ -77,7 +77,7 @@ impl Object {
     /// when the field itself is missing (a finding about an unset field
     /// points at the block it should be added to).
     pub fn pos_of(&self, pointer: &str) -> Pos {
-        self.root.pointer_nearest(pointer).map_or(self.root.pos, |(node, _)| node.pos)
+        self.root.anchor_pos(pointer)
     }
 
     /// Where a finding at `pointer` is reported.

@@ -129,7 +129,7 @@ spec:
             pointers(&f),
             [
                 // Unset: the pod spec's first line; set: the field itself.
-                ("/spec/template/spec/serviceAccountName".to_owned(), 8),
+                ("/spec/template/spec/serviceAccountName".to_owned(), 7),
                 ("/spec/serviceAccountName".to_owned(), 14),
                 ("/spec/jobTemplate/spec/template/spec/serviceAccountName".to_owned(), 25),
             ]

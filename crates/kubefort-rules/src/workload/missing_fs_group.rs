@@ -136,7 +136,7 @@ spec:
         - {name: config, configMap: {name: db}}
 "#;
         let findings = check(&MissingFsGroup, yaml);
-        assert_eq!(pointers(&findings), [("/spec/template/spec/securityContext/fsGroup".to_owned(), 9)]);
+        assert_eq!(pointers(&findings), [("/spec/template/spec/securityContext/fsGroup".to_owned(), 8)]);
         assert_eq!(
             findings[0].message,
             "pod sets no securityContext.fsGroup for its shared or persistent volumes \"data\" (persistentVolumeClaim, mounted by container \"db\"), \"scratch\" (emptyDir, mounted by container \"db\", init container \"seed\")"

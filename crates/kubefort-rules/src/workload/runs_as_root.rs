@@ -179,7 +179,7 @@ spec:
             pointers(&findings),
             [
                 // Missing in the container: located at its securityContext.
-                ("/spec/containers/0/securityContext/runAsUser".to_owned(), 12),
+                ("/spec/containers/0/securityContext/runAsUser".to_owned(), 11),
                 // Strings where a number and a boolean belong count as unset.
                 ("/spec/template/spec/containers/0/securityContext/runAsNonRoot".to_owned(), 24),
             ]
