@@ -277,6 +277,14 @@ impl Authorizer {
     pub fn bindings_of(&self, role: RoleId) -> &[BindingId] {
         &self.bound[role]
     }
+    /// Whether some aggregated ClusterRole's selectors pick this role up.
+    pub fn is_aggregation_source(&self, role: RoleId) -> bool {
+        let r = &self.roles[role];
+        r.kind == RoleKind::ClusterRole
+            && self.roles.iter().enumerate().any(|(id, a)| {
+                id != role && a.aggregation.as_deref().is_some_and(|sels| sels.iter().any(|s| s.matches(&r.labels)))
+            })
+    }
     pub fn find_role(&self, kind: RoleKind, namespace: Option<&str>, name: &str) -> Option<RoleId> {
         self.role_index.get(&(kind, namespace.map(str::to_owned), name.to_owned())).copied()
     }

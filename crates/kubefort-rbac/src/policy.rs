@@ -463,6 +463,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Reads one Role or ClusterRole object (`None` when it is not one, or is
+/// unusable), with the problems found in it.
+pub fn read_role(object: &Object) -> (Option<Role>, Vec<Problem>) {
+    if !is_rbac_kind(object) || !matches!(object.kind.as_str(), "Role" | "ClusterRole") {
+        return (None, Vec::new());
+    }
+    let mut reader = Reader::new(object);
+    let role = reader.role();
+    (role, reader.problems)
+}
+
+/// Reads one RoleBinding or ClusterRoleBinding object.
+pub fn read_binding(object: &Object) -> (Option<Binding>, Vec<Problem>) {
+    if !is_rbac_kind(object) || !matches!(object.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+        return (None, Vec::new());
+    }
+    let mut reader = Reader::new(object);
+    let binding = reader.binding();
+    (binding, reader.problems)
+}
+
 /// Location of built-in defaults in proofs.
 pub fn builtin_location() -> Location {
     Location { file: Arc::from("<kubernetes default policy>"), line: 0, column: 0, template: None }
