@@ -1,11 +1,14 @@
 use crate::Object;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Every object of a run, indexed by kind, namespace and name.
 #[derive(Debug, Default)]
 pub struct Inventory {
     objects: Vec<Object>,
     by_key: HashMap<(String, Option<String>, String), usize>,
+    memo: Memo,
 }
 
 impl Inventory {
@@ -14,7 +17,7 @@ impl Inventory {
         for (i, o) in objects.iter().enumerate() {
             by_key.entry((o.kind.clone(), o.namespace.clone(), o.name.clone())).or_insert(i);
         }
-        Inventory { objects, by_key }
+        Inventory { objects, by_key, memo: Memo::default() }
     }
     pub fn objects(&self) -> &[Object] {
         &self.objects
@@ -32,5 +35,48 @@ impl Inventory {
     }
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
         self.objects.iter().filter(move |o| o.kind == kind)
+    }
+}
+
+/// Values computed once per inventory from all its objects (the RBAC graph,
+/// a NetworkPolicy index …), shared by every rule that needs them.
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<HashMap<TypeId, Arc<MemoCell>>>);
+
+type MemoCell = OnceLock<Arc<dyn Any + Send + Sync>>;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl Inventory {
+    /// The value of type `T` for this inventory, computed by `init` on first
+    /// use (once, even when rules run in parallel). `init` must not ask for
+    /// another memoised value of the same type.
+    pub fn memo<T: Any + Send + Sync>(&self, init: impl FnOnce(&Inventory) -> T) -> Arc<T> {
+        let cell = self.memo.0.lock().unwrap_or_else(|e| e.into_inner()).entry(TypeId::of::<T>()).or_default().clone();
+        let value = cell.get_or_init(|| Arc::new(init(self)) as Arc<dyn Any + Send + Sync>).clone();
+        value.downcast::<T>().unwrap_or_else(|_| unreachable!("memo entries are keyed by their type"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_computes_once_per_type() {
+        let inventory = Inventory::default();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let count = || {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            inventory.len() + 7
+        };
+        assert_eq!(*inventory.memo(|_| count()), 7);
+        assert_eq!(*inventory.memo(|_| count()), 7);
+        assert_eq!(*inventory.memo(|_| "other type"), "other type");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

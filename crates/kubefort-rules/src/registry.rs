@@ -8,6 +8,7 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules.extend_from_slice(crate::workload::RULES);
     rules.extend_from_slice(crate::image::RULES);
     rules.extend_from_slice(crate::meta::RULES);
+    rules.extend_from_slice(crate::rbac::RULES);
     rules.sort_by_key(|r| r.meta().id);
     rules
 }
@@ -68,7 +69,14 @@ mod tests {
         assert_eq!(names.len(), rules.len(), "duplicate rule name");
         for r in rules {
             let m = r.meta();
-            assert!(m.id.starts_with("KF-") && m.id.len() == 10, "{}", m.id);
+            // KF-<AREA>-NNN: the area is 2 to 4 capitals (KF-POD-001, KF-RBAC-001).
+            let well_formed = m.id.strip_prefix("KF-").and_then(|r| r.rsplit_once('-')).is_some_and(|(area, n)| {
+                (2..=4).contains(&area.len())
+                    && area.bytes().all(|b| b.is_ascii_uppercase())
+                    && n.len() == 3
+                    && n.bytes().all(|b| b.is_ascii_digit())
+            });
+            assert!(well_formed, "{}", m.id);
             assert!(m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", m.name);
             for section in ["What it does", "Why is this bad?", "Example", "Use instead"] {
                 assert!(m.section(section).is_some_and(|s| !s.is_empty()), "{} lacks a `## {section}` section", m.id);

@@ -23,6 +23,8 @@ enum Command {
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(commands::rules::ExplainArgs),
+    /// Ask the RBAC authorizer: can, who-can, permissions (answers with proofs).
+    Rbac(commands::rbac::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(args),
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
+        Command::Rbac(args) => commands::rbac::run(args),
     };
     code.into()
 }

@@ -1,2 +1,3 @@
+pub mod rbac;
 pub mod rules;
 pub mod scan;

@@ -1,0 +1,20 @@
+//! Kubernetes RBAC, exactly as the API server evaluates it.
+//!
+//! - [`Authorizer`]: reads Roles, ClusterRoles, RoleBindings and
+//!   ClusterRoleBindings (optionally with Kubernetes' default policy),
+//!   resolves ClusterRole aggregation, and answers `can`, `who-can` and
+//!   effective-permission questions with proofs down to file:line.
+//! - [`matching`]: the rule matching of `RuleAllows`.
+//! - [`Identity`]: a user, service account or group with the implicit
+//!   groups the API server adds.
+
+pub mod authorizer;
+pub mod defaults;
+pub mod identity;
+pub mod matching;
+pub mod policy;
+
+pub use authorizer::{Authorizer, Decision, Grant, Options, Permission, Proof, WhoCan};
+pub use identity::Identity;
+pub use matching::{rule_allows, Request, Target};
+pub use policy::{Binding, BindingKind, PolicyRule, Problem, Role, RoleKind, Subject, SubjectKind};
