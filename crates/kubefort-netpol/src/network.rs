@@ -441,3 +441,202 @@ impl Network {
         crate::ip::atoms(&sets)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubefort_load::{load_texts, Limits};
+    use std::sync::Arc;
+
+    fn net(yaml: &str) -> Network {
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
+        Network::from_objects(&loaded.objects)
+    }
+    fn shape(n: &Network, query: &str) -> Endpoint {
+        let found = n.find_workloads(query, &[]);
+        assert_eq!(found.len(), 1, "{query}");
+        Endpoint::Shape(n.workloads[found[0]].shape)
+    }
+    fn ip(text: &str) -> Endpoint {
+        Endpoint::Ip(IpRange::single(text.parse().unwrap()))
+    }
+
+    const PODS: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {env: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: prod, labels: {app: web}}
+spec:
+  containers:
+  - name: c
+    ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 5353, protocol: UDP}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: prod}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: c
+        ports: [{name: http, containerPort: 9090}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: job, namespace: other}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: api}}
+        spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: node-agent, namespace: prod, labels: {app: agent}}
+spec: {hostNetwork: true, containers: [{name: c}]}
+"#;
+
+    #[test]
+    fn no_policy_allows_everything() {
+        let n = net(PODS);
+        assert!(n.allowed(shape(&n, "prod/web"), shape(&n, "prod/api")).is_all());
+        assert!(n.allowed(ip("8.8.8.8"), shape(&n, "other/job")).is_all());
+        assert_eq!(n.workloads.len(), 4);
+        // The namespace `other` exists only through the CronJob, with its automatic label.
+        assert_eq!(n.namespace("other").unwrap().labels.get(NAMESPACE_NAME_LABEL).map(String::as_str), Some("other"));
+    }
+
+    #[test]
+    fn pod_and_namespace_selectors_in_one_peer_are_anded_and_named_ports_resolve_per_destination() {
+        let n = net(&format!(
+            "{PODS}---\n{}",
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: prod}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}
+      podSelector: {matchLabels: {app: api}}
+    ports: [{port: http}]
+"#
+        ));
+        let (web, api, job) = (shape(&n, "prod/web"), shape(&n, "prod/api"), shape(&n, "other/job"));
+        assert_eq!(n.allowed(job, web).to_string(), "TCP 8080");
+        assert_eq!(n.allowed(job, api).to_string(), "TCP 9090");
+        // Same labels, wrong namespace: the AND fails.
+        assert!(n.allowed(api, web).is_empty());
+        assert!(n.allowed(ip("10.0.0.1"), web).is_empty());
+        // Egress is not isolated by an ingress-only policy.
+        assert!(n.allowed(web, job).is_all());
+        let v = n.verdict(
+            match web {
+                Endpoint::Shape(s) => s,
+                _ => unreachable!(),
+            },
+            Direction::Ingress,
+            job,
+        );
+        assert_eq!((v.isolating.len(), v.allows.len()), (1, 1));
+        assert_eq!(v.allows[0].rule, 0);
+    }
+
+    #[test]
+    fn egress_and_ingress_must_both_allow() {
+        let n = net(&format!(
+            "{PODS}---\n{}",
+            r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  egress:
+  - to: [{podSelector: {}, namespaceSelector: {}}]
+    ports: [{port: 9000, endPort: 9100}, {protocol: UDP}]
+  - to:
+    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}
+    - ipBlock: {cidr: "fd00::/8"}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-in, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress: [{ports: [{port: 9090}, {port: 53, protocol: UDP}]}]
+"#
+        ));
+        let (web, api, job) = (shape(&n, "prod/web"), shape(&n, "prod/api"), shape(&n, "other/job"));
+        assert_eq!(n.allowed(web, api).to_string(), "TCP 9090,UDP 53");
+        assert_eq!(n.allowed(web, job).to_string(), "TCP 9000-9100,UDP 1-65535");
+        assert!(n.allowed(web, ip("10.2.3.4")).is_all());
+        assert!(n.allowed(web, ip("10.1.3.4")).is_empty());
+        assert!(n.allowed(web, ip("fd12::1")).is_all());
+        assert!(n.allowed(web, ip("2001:db8::1")).is_empty());
+        assert!(n.allowed(web, ip("8.8.8.8")).is_empty());
+        let atoms: Vec<String> = n.external_atoms(Direction::Egress).iter().map(ToString::to_string).collect();
+        assert!(atoms.contains(&"10.1.0.0-10.1.255.255".to_owned()), "{atoms:?}");
+        assert!(atoms.contains(&"fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".to_owned()), "{atoms:?}");
+        assert_eq!(n.external_atoms(Direction::Ingress).len(), 1);
+    }
+
+    #[test]
+    fn host_network_pods_are_neither_selected_nor_matched() {
+        let policy = r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: prod}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{podSelector: {}}]}]
+"#;
+        let yaml = format!("{PODS}---\n{policy}");
+        let n = net(&yaml);
+        let (agent, web) = (shape(&n, "prod/node-agent"), shape(&n, "prod/web"));
+        assert!(n.allowed(agent, ip("1.1.1.1")).is_all());
+        // Its traffic arrives from the node's address, which `podSelector: {}` does not match.
+        assert!(n.allowed(agent, web).is_empty());
+        assert!(n.allowed(shape(&n, "prod/api"), web).is_empty(), "api's egress is isolated");
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml)], Limits::default());
+        let compat = Network::with_options(&loaded.objects, Options::analyzer_compatible());
+        let agent = Endpoint::Shape(compat.workloads[compat.find_workloads("prod/node-agent", &[])[0]].shape);
+        assert!(compat.allowed(agent, ip("1.1.1.1")).is_empty());
+    }
+
+    #[test]
+    fn pods_of_one_owner_are_one_workload_and_equal_pods_share_a_shape() {
+        let n = net(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: a-1, labels: {app: a}, ownerReferences: [{kind: ReplicaSet, name: a-rs, controller: true}]}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a-2, labels: {app: a}, ownerReferences: [{kind: ReplicaSet, name: a-rs, controller: true}]}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: a}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: owned, ownerReferences: [{kind: Deployment, name: d, controller: true}]}
+spec: {template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c}]}}}
+"#);
+        let names: Vec<String> = n.workloads.iter().map(Workload::display).collect();
+        assert_eq!(names, ["default/a-rs[ReplicaSet]", "default/b[Pod]"]);
+        assert_eq!(n.shapes.len(), 1);
+    }
+}

@@ -99,6 +99,7 @@ pub struct Rule {
     pub ports: Option<Vec<PortSpec>>,
     /// `/spec/ingress/0`
     pub pointer: String,
+    pub location: Location,
 }
 
 impl Rule {
@@ -161,8 +162,8 @@ impl Policy {
         if let Some(why) = &pod_selector.invalid {
             warnings.push(format!("spec.podSelector: {why}"));
         }
-        let ingress = parse_rules(spec, Direction::Ingress, &mut warnings);
-        let egress = parse_rules(spec, Direction::Egress, &mut warnings);
+        let ingress = parse_rules(object, spec, Direction::Ingress, &mut warnings);
+        let egress = parse_rules(object, spec, Direction::Egress, &mut warnings);
         let (isolates_ingress, isolates_egress) = match spec.get("policyTypes") {
             Some(types) if !types.is_null() => {
                 let mut i = false;
@@ -193,7 +194,7 @@ impl Policy {
     }
 }
 
-fn parse_rules(spec: &Node, dir: Direction, warnings: &mut Vec<String>) -> Vec<Rule> {
+fn parse_rules(object: &Object, spec: &Node, dir: Direction, warnings: &mut Vec<String>) -> Vec<Rule> {
     let field = dir.as_str();
     spec.get(field)
         .map(Node::as_seq)
@@ -231,7 +232,8 @@ fn parse_rules(spec: &Node, dir: Direction, warnings: &mut Vec<String>) -> Vec<R
                     })
                     .collect()
             });
-            Rule { peers, ports, pointer }
+            let location = object.location_of(&pointer);
+            Rule { peers, ports, pointer, location }
         })
         .collect()
 }

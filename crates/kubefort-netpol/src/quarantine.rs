@@ -79,19 +79,25 @@ pub fn quarantine(net: &Network, workload: usize, options: &QuarantineOptions) -
             notes.push(format!("the selector also isolates {}, whose pods carry the same labels", other.display()));
         }
     }
+    let mut open: Vec<(usize, Vec<&str>)> = Vec::new();
     for dir in [Direction::Ingress, Direction::Egress] {
         for &p in net.isolating(w.shape, dir) {
-            let policy = &net.policies[p];
-            if !policy.rules(dir).is_empty() {
-                notes.push(format!(
-                    "NetworkPolicy {} also selects it and has {} rules; policies add up, so delete or narrow it to complete the quarantine",
-                    policy.display(),
-                    dir.as_str()
-                ));
+            if net.policies[p].rules(dir).is_empty() {
+                continue;
+            }
+            match open.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, dirs)) => dirs.push(dir.as_str()),
+                None => open.push((p, vec![dir.as_str()])),
             }
         }
     }
-    notes.dedup();
+    for (p, dirs) in open {
+        notes.push(format!(
+            "NetworkPolicy {} also selects it and has {} rules; policies add up, so delete or narrow it to complete the quarantine",
+            net.policies[p].display(),
+            dirs.join(" and ")
+        ));
+    }
     let mut yaml = String::from("---\n");
     emit(&policy, 0, &mut yaml);
     Ok(Quarantine { yaml, notes })
@@ -155,10 +161,108 @@ fn scalar(v: &Value) -> String {
             if !s.is_empty()
                 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
                 && !s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                && !matches!(s.as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~") =>
+                && !matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+                ) =>
         {
             s.clone()
         }
         _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connlist::connlist;
+    use kubefort_load::{load_texts, Limits};
+    use std::sync::Arc;
+
+    const APP: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system}
+spec: {template: {metadata: {labels: {k8s-app: kube-dns}}, spec: {containers: [{name: c}]}}}
+"#;
+
+    fn lines(yaml: &str) -> Vec<String> {
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
+        connlist(&Network::from_objects(&loaded.objects)).iter().map(|c| c.line()).collect()
+    }
+
+    fn quarantined(yaml: &str, options: &QuarantineOptions) -> Quarantine {
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
+        let net = Network::from_objects(&loaded.objects);
+        let w = net.find_workloads("shop/web", &loaded.objects);
+        quarantine(&net, w[0], options).unwrap()
+    }
+
+    #[test]
+    fn connlist_before_and_after_quarantine() {
+        let before = lines(APP);
+        assert!(before.contains(&"shop/web[Deployment] => shop/db[Deployment] : All Connections".to_owned()));
+        assert!(
+            before.contains(&"0.0.0.0-255.255.255.255[External] => shop/web[Deployment] : All Connections".to_owned())
+        );
+
+        let q = quarantined(APP, &QuarantineOptions { allow_dns: true, allow_from: vec!["forensics".into()] });
+        assert!(q.notes.is_empty(), "{:?}", q.notes);
+        let after = lines(&format!("{APP}{}", q.yaml));
+        let web: Vec<&String> = after.iter().filter(|l| l.contains("shop/web")).collect();
+        assert_eq!(web, ["shop/web[Deployment] => kube-system/coredns[Deployment] : TCP 53,UDP 53"]);
+        // Everything else is untouched.
+        assert_eq!(
+            after.iter().filter(|l| !l.contains("shop/web")).collect::<Vec<_>>(),
+            before.iter().filter(|l| !l.contains("shop/web")).collect::<Vec<_>>()
+        );
+
+        let strict = quarantined(APP, &QuarantineOptions::default());
+        let after = lines(&format!("{APP}{}", strict.yaml));
+        assert!(!after.iter().any(|l| l.contains("shop/web")), "{after:?}");
+    }
+
+    #[test]
+    fn notes_name_policies_that_keep_traffic_open_and_workloads_caught_by_the_selector() {
+        let yaml = format!(
+            "{APP}{}",
+            r#"---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-all-in, namespace: shop}
+spec: {podSelector: {}, ingress: [{}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-debug, namespace: shop, labels: {app: web, debug: "true"}}
+spec: {containers: [{name: c}]}
+"#
+        );
+        let q = quarantined(&yaml, &QuarantineOptions::default());
+        assert_eq!(q.notes.len(), 2, "{:?}", q.notes);
+        assert!(q.notes[0].contains("shop/web-debug[Pod]"));
+        assert!(q.notes[1].contains("shop/allow-all-in"));
+        let after = lines(&format!("{yaml}{}", q.yaml));
+        // The union with allow-all-in still lets traffic in: the note is true.
+        assert!(after.iter().any(|l| l.ends_with("=> shop/web[Deployment] : All Connections")));
+    }
+
+    #[test]
+    fn yaml_quotes_what_could_be_misread() {
+        assert_eq!(scalar(&Value::String("web".into())), "web");
+        assert_eq!(scalar(&Value::String("True".into())), "\"True\"");
+        assert_eq!(scalar(&Value::String("1.0".into())), "\"1.0\"");
+        assert_eq!(scalar(&Value::String("a: b".into())), "\"a: b\"");
+        assert_eq!(scalar(&Value::String(String::new())), "\"\"");
     }
 }

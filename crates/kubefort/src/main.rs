@@ -22,6 +22,8 @@ enum Command {
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(commands::rules::ExplainArgs),
+    /// NetworkPolicy reachability: connlist, explain, quarantine.
+    Netpol(commands::netpol::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(args),
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
+        Command::Netpol(args) => commands::netpol::run(args),
     };
     code.into()
 }

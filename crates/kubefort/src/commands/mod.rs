@@ -1,2 +1,3 @@
+pub mod netpol;
 pub mod rules;
 pub mod scan;
