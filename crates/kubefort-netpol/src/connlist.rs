@@ -69,10 +69,19 @@ pub fn connlist(net: &Network) -> Vec<Connection> {
             }
         }
     }
+    for (w, ports) in &net.ingress_routes {
+        let conn = ports.intersect(&net.allowed_from_ingress_controller(net.workloads[*w].shape));
+        if !conn.is_empty() {
+            out.push(Connection { src: INGRESS_CONTROLLER.into(), dst: names[*w].clone(), conn });
+        }
+    }
     out.sort();
     out.dedup();
     out
 }
+
+/// np-guard's name for the peer that Ingress objects route through.
+pub const INGRESS_CONTROLLER: &str = "{ingress-controller}";
 
 /// Output formats of `netpol connlist`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,7 @@
 
 pub mod conn;
 pub mod connlist;
+mod ingress;
 pub mod ip;
 pub mod network;
 pub mod policy;

@@ -117,6 +117,8 @@ pub struct Network {
     pub policies: Vec<Policy>,
     /// Problems met while reading the input (invalid policies, …).
     pub warnings: Vec<String>,
+    /// Workloads that Ingress objects route to, with the target ports.
+    pub ingress_routes: Vec<(usize, Conn)>,
     ns_index: HashMap<String, usize>,
     /// Per shape, per direction: the policies selecting it that isolate it.
     isolating: Vec<[Vec<usize>; 2]>,
@@ -239,6 +241,7 @@ impl Network {
                 net.policies.push(p);
             }
         }
+        net.ingress_routes = crate::ingress::routes(&net, objects);
         net.isolating = (0..net.shapes.len())
             .map(|s| {
                 let shape = &net.shapes[s];
@@ -387,6 +390,33 @@ impl Network {
             }
         }
         Verdict { direction: dir, isolating, allows, conn, exempt }
+    }
+
+    /// What an ingress controller (a pod of some namespace the manifests do
+    /// not show) may open to pods of `shape`: only rules that admit every
+    /// pod of every namespace can be relied on to admit it.
+    pub fn allowed_from_ingress_controller(&self, shape: usize) -> Conn {
+        let isolating = self.isolating(shape, Direction::Ingress);
+        if isolating.is_empty() {
+            return Conn::all();
+        }
+        let named = Some(self.shapes[shape].ports.as_slice());
+        let mut conn = Conn::none();
+        for &i in isolating {
+            for rule in self.policies[i].rules(Direction::Ingress) {
+                let admits_all_pods = match &rule.peers {
+                    None => true,
+                    Some(peers) => peers.iter().any(|p| {
+                        matches!(p, Peer::Pods { namespaces: Some(ns), pods }
+                            if ns.is_everything() && pods.as_ref().is_none_or(|s| s.is_everything()))
+                    }),
+                };
+                if admits_all_pods {
+                    conn.union_with(&rule.conn(named));
+                }
+            }
+        }
+        conn
     }
 
     /// Everything `src` may open to `dst`: the source's egress AND the

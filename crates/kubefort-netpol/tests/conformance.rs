@@ -1,7 +1,7 @@
 //! np-guard netpol-analyzer's connlist truth tables: for each case directory
 //! of `$KUBEFORT_CONFORMANCE_DIR/netpol/`, the SET of `connlist` lines must
-//! equal `expected_connlist.txt`. Lines that involve `{ingress-controller}`
-//! come from Ingress objects and are left out of the comparison.
+//! equal `expected_connlist.txt` (including the `{ingress-controller}`
+//! lines, which come from Ingress objects and Services).
 
 use kubefort_load::{load, Input, Limits};
 use kubefort_netpol::{connlist, Network, Options};
@@ -17,7 +17,7 @@ fn conformance_dir() -> Option<PathBuf> {
 }
 
 fn relevant(line: &str) -> bool {
-    !line.trim().is_empty() && !line.contains("{ingress-controller}")
+    !line.trim().is_empty()
 }
 
 #[test]
