@@ -7,6 +7,7 @@
 mod engine;
 pub mod image;
 pub mod meta;
+pub mod network;
 pub mod rbac;
 mod registry;
 pub mod suppression;

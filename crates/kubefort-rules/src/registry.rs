@@ -9,6 +9,7 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules.extend_from_slice(crate::image::RULES);
     rules.extend_from_slice(crate::meta::RULES);
     rules.extend_from_slice(crate::rbac::RULES);
+    rules.extend_from_slice(crate::network::RULES);
     rules.sort_by_key(|r| r.meta().id);
     rules
 }

@@ -25,6 +25,8 @@ enum Command {
     Explain(commands::rules::ExplainArgs),
     /// Ask the RBAC authorizer: can, who-can, permissions (answers with proofs).
     Rbac(commands::rbac::Args),
+    /// NetworkPolicy reachability: connlist, explain, quarantine.
+    Netpol(commands::netpol::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
         Command::Rbac(args) => commands::rbac::run(args),
+        Command::Netpol(args) => commands::netpol::run(args),
     };
     code.into()
 }

@@ -1,3 +1,4 @@
+pub mod netpol;
 pub mod rbac;
 pub mod rules;
 pub mod scan;
