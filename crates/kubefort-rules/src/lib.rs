@@ -7,6 +7,7 @@
 mod engine;
 pub mod image;
 pub mod meta;
+pub mod pss;
 mod registry;
 pub mod suppression;
 #[cfg(test)]
