@@ -186,6 +186,9 @@ pub fn rule_metas() -> &'static [RuleMeta] {
                     example = e.example,
                     use_instead = e.use_instead,
                 );
+                // Shaped like a doc comment (one leading space per line), as
+                // `RuleMeta::documentation` expects.
+                let doc: String = doc.lines().map(|l| format!(" {l}\n")).collect();
                 RuleMeta {
                     id: e.id,
                     name: e.name,
@@ -224,5 +227,7 @@ mod tests {
         assert_eq!(rule_meta("hostNamespaces").unwrap().severity, Severity::High);
         assert_eq!(rule_meta("runAsNonRoot").unwrap().severity, Severity::Medium);
         assert!(rule_meta("nope").is_none());
+        let example = rule_meta("hostNamespaces").unwrap().section("Example").unwrap();
+        assert!(example.contains("\nspec:\n  hostNetwork: true"), "indentation kept: {example}");
     }
 }

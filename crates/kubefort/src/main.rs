@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Scan manifests (files, directories, `-` for stdin) for security problems.
     Scan(commands::scan::Args),
+    /// Would these workloads be admitted under the Pod Security Standards?
+    Pss(commands::pss::Args),
     /// List every rule.
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
+        Command::Pss(args) => commands::pss::run(args),
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
     };

@@ -1,2 +1,3 @@
+pub mod pss;
 pub mod rules;
 pub mod scan;
