@@ -106,6 +106,21 @@ impl Config {
                 return Err(Diagnostic::error(name, pos, "exemption needs a non-empty `reason`"));
             }
         }
+        if let Some(pss) = &config.pss {
+            let invalid = |field: &str, e: &dyn std::fmt::Display| {
+                Diagnostic::error(
+                    name,
+                    position_of(&root, &format!("/pss/{field}")),
+                    format!("invalid config at `pss.{field}`: {e}"),
+                )
+            };
+            if let Some(Err(e)) = pss.level.as_deref().map(str::parse::<kubefort_pss::Level>) {
+                return Err(invalid("level", &e));
+            }
+            if let Some(Err(e)) = pss.version.as_deref().map(str::parse::<kubefort_pss::Version>) {
+                return Err(invalid("version", &e));
+            }
+        }
         Ok(config)
     }
 }
@@ -168,6 +183,12 @@ mod tests {
         assert!(e.message.contains("resaon"), "{e}");
         let e = parse("exemptions:\n  - namespaces: [a]\n    reason: ''\n").unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
+        let e = parse("select: []\npss:\n  level: baseline\n  version: v1.2x\n").unwrap_err();
+        assert_eq!((e.line, e.column), (4, 12), "{e}");
+        assert!(e.message.contains("pss.version"), "{e}");
+        let c = parse("pss: {level: baseline, version: v1.29}\nprivilegedNamespaces: [kube-system, cni]\n").unwrap();
+        assert_eq!(c.pss.unwrap().version.as_deref(), Some("v1.29"));
+        assert_eq!(c.privileged_namespaces, ["kube-system", "cni"]);
         let e = parse("select: [unclosed\n").unwrap_err();
         assert!(e.message.contains("invalid YAML"), "{e}");
     }

@@ -114,6 +114,7 @@ mod tests {
             location: Location { file: Arc::from(file), line: 1, column: 1, template: None },
             evidence: None,
             fingerprint: String::new(),
+            also_violates: Vec::new(),
         }
     }
 

@@ -40,6 +40,10 @@ pub struct Finding {
     pub evidence: Option<String>,
     /// Stable across line moves: hash of rule, object and pointer.
     pub fingerprint: String,
+    /// Rules of other findings on the same field that this one absorbed
+    /// (KF-POD-001 also stands for `pss:privileged`), so no field is reported twice.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_violates: Vec<&'static str>,
 }
 
 impl Finding {
@@ -55,6 +59,7 @@ impl Finding {
             object: object_ref,
             evidence: None,
             fingerprint,
+            also_violates: Vec::new(),
         }
     }
 

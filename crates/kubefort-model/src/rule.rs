@@ -50,11 +50,36 @@ pub struct Settings {
     pub trusted_registries: Vec<String>,
     /// The day suppressions' `until` dates are compared with.
     pub today: Date,
+    /// Pod Security Standards level (`baseline`, `restricted`) and version
+    /// (`v1.N`, `latest`) for namespaces that pin none (`.kubefort.yaml`
+    /// `pss`); `None` means restricted and latest.
+    pub pss_level: Option<String>,
+    pub pss_version: Option<String>,
+    /// Namespaces where privileged workloads are expected (`.kubefort.yaml`
+    /// `privilegedNamespaces`; empty means `kube-system`).
+    pub privileged_namespaces: Vec<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { trusted_registries: Vec::new(), today: Date::today() }
+        Settings {
+            trusted_registries: Vec::new(),
+            today: Date::today(),
+            pss_level: None,
+            pss_version: None,
+            privileged_namespaces: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The configured privileged namespaces, `kube-system` when none are.
+    pub fn is_privileged_namespace(&self, namespace: &str) -> bool {
+        if self.privileged_namespaces.is_empty() {
+            namespace == "kube-system"
+        } else {
+            self.privileged_namespaces.iter().any(|n| n == namespace)
+        }
     }
 }
 

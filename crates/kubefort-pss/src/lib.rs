@@ -25,6 +25,8 @@
 //! ```
 
 mod checks;
+mod meta;
+pub mod namespace;
 mod pod;
 mod report;
 
@@ -34,6 +36,7 @@ use std::str::FromStr;
 use kubefort_model::{Object, PodSpecRef};
 
 pub use checks::CheckInfo;
+pub use meta::{rule_meta, rule_metas};
 pub use report::{report, result, ForbiddenEntry, PssReport, PssResult};
 
 /// The newest policy version any check has a revision for; `latest` (and

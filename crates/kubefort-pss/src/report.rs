@@ -28,6 +28,13 @@ pub struct PssResult {
     pub version: String,
     pub allowed: bool,
     pub forbidden: Vec<ForbiddenEntry>,
+    /// Where `level` and `version` came from (`namespace label`,
+    /// `admission defaults`, `kubefort default`, `--level`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Why the object was not evaluated (`namespace kube-system is exempt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exempt: Option<String>,
 }
 
 /// One forbidding check of a [`PssResult`].
@@ -70,5 +77,7 @@ pub fn result(object: &Object, level: Level, version: Version) -> Option<PssResu
                 }
             })
             .collect(),
+        source: None,
+        exempt: None,
     })
 }

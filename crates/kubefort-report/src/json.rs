@@ -13,7 +13,8 @@
 //!                 "file": "app.yaml", "line": 12, "column": 23, "template": null,
 //!                 "pointer": "/spec/template/spec/containers/0/securityContext/privileged",
 //!                 "object": {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "shop", "name": "web"},
-//!                 "fingerprint": "3f1c…", "fix": "...", "references": ["checkov:CKV_K8S_16"]}],
+//!                 "fingerprint": "3f1c…", "alsoViolates": ["pss:privileged"],
+//!                 "fix": "...", "references": ["checkov:CKV_K8S_16"]}],
 //!   "errors": [{"level": "error", "file": "bad.yaml", "line": 3, "column": 7, "message": "..."}]
 //! }
 //! ```
@@ -55,6 +56,7 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
                 "pointer": f.pointer,
                 "object": f.object,
                 "fingerprint": f.fingerprint,
+                "alsoViolates": f.also_violates,
                 "evidence": f.evidence,
                 "fix": meta.map(|m| m.fix),
                 "references": meta.map_or(&[][..], |m| m.references),

@@ -225,6 +225,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(e) = &f.evidence {
         properties.insert("evidence".into(), json!(e));
     }
+    if !f.also_violates.is_empty() {
+        properties.insert("alsoViolates".into(), json!(f.also_violates));
+    }
     r.insert("properties".into(), Value::Object(properties));
     Value::Object(r)
 }

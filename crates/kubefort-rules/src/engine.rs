@@ -1,9 +1,14 @@
-//! Runs rules over every object of an inventory, in parallel, and applies the
-//! objects' own `kubefort.io/ignore` suppressions.
+//! Runs rules over every object of an inventory, in parallel, folds findings
+//! one rule already covers for another (see [`crate::pss::merge_referenced`]),
+//! and applies the objects' own `kubefort.io/ignore` suppressions.
+//!
+//! The `pss:` rules are evaluated together: one Pod Security Standards pass
+//! per object for every selected check.
 
 use crate::suppression;
-use kubefort_model::{Context, Finding, Inventory, Rule, Settings, Sink};
+use kubefort_model::{Context, Finding, Inventory, Rule, RuleMeta, Settings, Sink};
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// A finding silenced by an annotation, with the reason given.
 #[derive(Debug, Clone)]
@@ -22,16 +27,25 @@ pub struct Outcome {
 /// Runs `rules` on every object. Output order is deterministic whatever the
 /// number of threads.
 pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settings) -> Outcome {
+    let (pss_rules, kf_rules): (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>) =
+        rules.iter().partition(|r| crate::pss::is_pss_rule(r.meta().id));
+    let pss_ids: HashSet<&str> = pss_rules.iter().map(|r| r.meta().id).collect();
+    let pss_pass = (!pss_ids.is_empty()).then(|| crate::pss::Pass::new(inventory, settings));
+    let metas: HashMap<&str, &'static RuleMeta> = rules.iter().map(|r| (r.meta().id, r.meta())).collect();
+    let meta_of = |id: &str| metas.get(id).copied();
     let per_object: Vec<Outcome> = inventory
         .objects()
         .par_iter()
         .map(|object| {
             let cx = Context { object, inventory, settings };
             let mut sink = Sink::new(object);
-            for rule in rules {
+            for rule in &kf_rules {
                 rule.check(&cx, &mut sink);
             }
-            let findings = sink.into_findings();
+            if let Some(pass) = &pss_pass {
+                pass.check_object(object, &|id| pss_ids.contains(id), &mut sink);
+            }
+            let findings = crate::pss::merge_referenced(sink.into_findings(), &meta_of);
             let entries = object.annotation(suppression::ANNOTATION).map(suppression::parse).unwrap_or_default();
             if entries.is_empty() {
                 return Outcome { findings, suppressed: Vec::new() };

@@ -8,6 +8,7 @@ mod engine;
 pub mod image;
 pub mod meta;
 pub mod network;
+pub mod pss;
 pub mod rbac;
 mod registry;
 pub mod suppression;

@@ -1,4 +1,10 @@
 //! The catalog of every per-object rule, and rule selection.
+//!
+//! One catalog holds both kinds of rule: kubefort's own (`KF-AREA-NNN`,
+//! declared with `declare_rule!`) and one per Pod Security Standards check
+//! (`pss:<check>`, metadata from `kubefort_pss::rule_metas`). Both are
+//! [`Rule`]s, so `--select`/`--ignore`, severity overrides, suppressions,
+//! `kubefort rules` and `kubefort explain` treat them alike.
 
 use kubefort_model::Rule;
 
@@ -10,6 +16,8 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules.extend_from_slice(crate::meta::RULES);
     rules.extend_from_slice(crate::rbac::RULES);
     rules.extend_from_slice(crate::network::RULES);
+    rules.extend_from_slice(crate::pss::RULES);
+    rules.extend_from_slice(crate::pss::check_rules());
     rules.sort_by_key(|r| r.meta().id);
     rules
 }
@@ -68,16 +76,22 @@ mod tests {
         let names: HashSet<_> = rules.iter().map(|r| r.meta().name).collect();
         assert_eq!(ids.len(), rules.len(), "duplicate rule id");
         assert_eq!(names.len(), rules.len(), "duplicate rule name");
+        let checks: Vec<_> = kubefort_pss::all_checks().map(|c| format!("pss:{}", c.id)).collect();
+        for check in &checks {
+            assert!(ids.contains(check.as_str()), "no rule for {check}");
+        }
         for r in rules {
             let m = r.meta();
             // KF-<AREA>-NNN: the area is 2 to 4 capitals (KF-POD-001, KF-RBAC-001).
-            let well_formed = m.id.strip_prefix("KF-").and_then(|r| r.rsplit_once('-')).is_some_and(|(area, n)| {
+            let kf = m.id.strip_prefix("KF-").and_then(|r| r.rsplit_once('-')).is_some_and(|(area, n)| {
                 (2..=4).contains(&area.len())
                     && area.bytes().all(|b| b.is_ascii_uppercase())
                     && n.len() == 3
                     && n.bytes().all(|b| b.is_ascii_digit())
             });
-            assert!(well_formed, "{}", m.id);
+            assert!(kf || checks.iter().any(|c| c == m.id), "{} is neither KF-AREA-NNN nor a PSS check", m.id);
+            assert!(find_rule(m.id).is_some_and(|f| f.meta().id == m.id), "find_rule({})", m.id);
+            assert!(find_rule(m.name).is_some_and(|f| f.meta().id == m.id), "find_rule({})", m.name);
             assert!(m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", m.name);
             for section in ["What it does", "Why is this bad?", "Example", "Use instead"] {
                 assert!(m.section(section).is_some_and(|s| !s.is_empty()), "{} lacks a `## {section}` section", m.id);
@@ -136,6 +150,9 @@ mod tests {
         assert!(ids.contains(&"KF-IMG-001"), "{ids:?}");
         assert!(ids.iter().all(|id| id.starts_with("KF-POD") || *id == "KF-IMG-001"), "{ids:?}");
         assert!(!ids.contains(&"KF-POD-001"));
+        let pss = Selection { select: vec!["pss:host".into()], ignore: vec!["pss:hostPorts".into()] };
+        let ids: Vec<_> = pss.rules().iter().map(|r| r.meta().id).collect();
+        assert_eq!(ids, ["pss:hostNamespaces", "pss:hostPathVolumes", "pss:hostProbesAndHostLifecycle"]);
         let bad = Selection { select: vec!["KF-NOPE".into()], ignore: vec![] };
         assert_eq!(bad.unknown_patterns(), ["KF-NOPE"]);
     }

@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Scan manifests (files, directories, `-` for stdin) for security problems.
     Scan(commands::scan::Args),
+    /// Would these workloads be admitted under the Pod Security Standards?
+    Pss(commands::pss::Args),
     /// List every rule.
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
+        Command::Pss(args) => commands::pss::run(args),
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
         Command::Rbac(args) => commands::rbac::run(args),

@@ -26,8 +26,13 @@ fn scan(dir: &str) -> (i32, Value) {
     kubefort(&["scan", path.to_str().expect("utf-8 path"), "-o", "json"])
 }
 
+/// Rules that fired: each finding's own rule and the rules it absorbed
+/// (`alsoViolates`: a `pss:` check folded into the KF rule on the same field).
 fn rule_ids(findings: &Value) -> BTreeSet<String> {
-    findings.as_array().expect("findings array").iter().filter_map(|f| f["rule"].as_str()).map(str::to_owned).collect()
+    let findings = findings.as_array().expect("findings array");
+    let own = findings.iter().filter_map(|f| f["rule"].as_str());
+    let absorbed = findings.iter().filter_map(|f| f["alsoViolates"].as_array()).flatten().filter_map(Value::as_str);
+    own.chain(absorbed).map(str::to_owned).collect()
 }
 
 #[test]

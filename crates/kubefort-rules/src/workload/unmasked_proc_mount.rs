@@ -38,7 +38,7 @@ declare_rule! {
         title: "Container mounts /proc unmasked",
         severity: High,
         fix: "Remove securityContext.procMount or set it to Default",
-        references: ["pss:procMount", "polaris:procMount", "kube-linter:unsafe-proc-mount"],
+        references: ["pss:procMount", "pss:procMount_restricted", "polaris:procMount", "kube-linter:unsafe-proc-mount"],
         check: check,
     }
 }

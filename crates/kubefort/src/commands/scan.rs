@@ -116,7 +116,13 @@ pub fn run(args: Args) -> u8 {
         diagnostics.retain(|d| d.level > Level::Note);
     }
     let inventory = Inventory::new(loaded.objects);
-    let settings = Settings { trusted_registries: config.trusted_registries.clone(), ..Settings::default() };
+    let settings = Settings {
+        trusted_registries: config.trusted_registries.clone(),
+        pss_level: config.pss.as_ref().and_then(|p| p.level.clone()),
+        pss_version: config.pss.as_ref().and_then(|p| p.version.clone()),
+        privileged_namespaces: config.privileged_namespaces.clone(),
+        ..Settings::default()
+    };
     let rules = selection.rules();
     bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
     let outcome = kubefort_rules::run(&inventory, &rules, &settings);
