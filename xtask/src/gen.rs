@@ -167,7 +167,8 @@ fn needs_quotes(x: &str) -> bool {
 
 fn looks_numeric(x: &str) -> bool {
     let t = x.trim_start_matches(['-', '+']);
-    !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'_' | b'x' | b'o'))
+    !t.is_empty()
+        && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'_' | b'x' | b'o'))
         && t.as_bytes()[0].is_ascii_digit()
         || t.starts_with('.') && t.len() > 1
 }
@@ -308,15 +309,50 @@ fn json(out: &mut String, v: &V, indent: Option<usize>) {
 // ------------------------------------------------------------ the cluster
 
 const TEAMS: &[&str] = &[
-    "payments", "checkout", "catalog", "search", "identity", "billing", "ledger", "notifications", "analytics",
-    "ml-serving", "ingest", "reporting", "inventory", "shipping", "pricing", "fraud", "gateway", "media",
+    "payments",
+    "checkout",
+    "catalog",
+    "search",
+    "identity",
+    "billing",
+    "ledger",
+    "notifications",
+    "analytics",
+    "ml-serving",
+    "ingest",
+    "reporting",
+    "inventory",
+    "shipping",
+    "pricing",
+    "fraud",
+    "gateway",
+    "media",
 ];
 const APPS: &[&str] = &[
-    "api", "web", "worker", "scheduler", "consumer", "frontend", "backend", "cache", "indexer", "exporter", "proxy",
-    "auth", "router", "sync", "batch", "store",
+    "api",
+    "web",
+    "worker",
+    "scheduler",
+    "consumer",
+    "frontend",
+    "backend",
+    "cache",
+    "indexer",
+    "exporter",
+    "proxy",
+    "auth",
+    "router",
+    "sync",
+    "batch",
+    "store",
 ];
-const REGISTRIES: &[&str] =
-    &["docker.io/library", "ghcr.io/acme", "quay.io/acme", "registry.internal.example.com/platform", "gcr.io/acme-prod"];
+const REGISTRIES: &[&str] = &[
+    "docker.io/library",
+    "ghcr.io/acme",
+    "quay.io/acme",
+    "registry.internal.example.com/platform",
+    "gcr.io/acme-prod",
+];
 const BASE_IMAGES: &[&str] = &["nginx", "redis", "postgres", "python", "node", "golang", "busybox", "envoy", "app"];
 const SIDECARS: &[(&str, &str)] = &[
     ("istio-proxy", "docker.io/istio/proxyv2:1.22.3"),
@@ -412,7 +448,8 @@ pub fn write_dump(w: &mut dyn Write, objects: usize, seed: u64, as_json: bool) -
         }
     }
     if as_json {
-        let tail = "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
+        let tail =
+            "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
         w.write_all(tail.as_bytes())?;
         bytes += tail.len();
     }
@@ -478,7 +515,9 @@ impl Gen {
                         a.push(("kubectl.kubernetes.io/last-applied-configuration".to_owned(), la));
                         a.sort_by(|x, y| x.0.cmp(&y.0));
                     }
-                    _ => md.set("annotations", ms(vec![("kubectl.kubernetes.io/last-applied-configuration".into(), la)])),
+                    _ => {
+                        md.set("annotations", ms(vec![("kubectl.kubernetes.io/last-applied-configuration".into(), la)]))
+                    }
                 }
             }
         }
@@ -520,10 +559,7 @@ impl Gen {
         ]));
         if self.rng.chance(60) {
             let md = self.metadata("default-deny", Some(&ns), m(vec![]), vec![]);
-            let mut spec = m(vec![
-                ("podSelector", m(vec![])),
-                ("policyTypes", V::L(vec![s("Ingress"), s("Egress")])),
-            ]);
+            let mut spec = m(vec![("podSelector", m(vec![])), ("policyTypes", V::L(vec![s("Ingress"), s("Egress")]))]);
             if self.rng.chance(50) {
                 spec.set(
                     "egress",
@@ -558,7 +594,10 @@ impl Gen {
             let labels = vec![
                 ("app.kubernetes.io/name".to_owned(), name.clone()),
                 ("app.kubernetes.io/part-of".to_owned(), team.to_owned()),
-                ("app.kubernetes.io/version".to_owned(), format!("1.{}.{}", self.rng.range(0, 30), self.rng.range(0, 9))),
+                (
+                    "app.kubernetes.io/version".to_owned(),
+                    format!("1.{}.{}", self.rng.range(0, 30), self.rng.range(0, 9)),
+                ),
                 ("team".to_owned(), team.to_owned()),
             ];
             let app = App { ns: ns.clone(), name, labels };
@@ -602,7 +641,11 @@ impl Gen {
         ]));
         let md = self.metadata("app-operator", Some(ns), m(vec![]), vec![]);
         let subject = if self.rng.chance(15) {
-            m(vec![("apiGroup", s("rbac.authorization.k8s.io")), ("kind", s("Group")), ("name", s("system:authenticated"))])
+            m(vec![
+                ("apiGroup", s("rbac.authorization.k8s.io")),
+                ("kind", s("Group")),
+                ("name", s("system:authenticated")),
+            ])
         } else {
             m(vec![("kind", s("ServiceAccount")), ("name", s("default")), ("namespace", s(ns))])
         };
@@ -624,7 +667,12 @@ impl Gen {
             0 => format!("{registry}/{base}:latest"),
             1 => format!("{registry}/{base}"),
             2 => format!("{registry}/{base}@sha256:{}", self.rng.hex(64)),
-            _ => format!("{registry}/{base}:{}.{}.{}", self.rng.range(1, 9), self.rng.range(0, 30), self.rng.range(0, 20)),
+            _ => format!(
+                "{registry}/{base}:{}.{}.{}",
+                self.rng.range(1, 9),
+                self.rng.range(0, 30),
+                self.rng.range(0, 20)
+            ),
         }
     }
 
@@ -662,16 +710,25 @@ impl Gen {
         ]);
         if main {
             let port = *self.rng.pick(&[8080i64, 8443, 9000, 3000, 5432, 6379]);
-            c.set("ports", V::L(vec![m(vec![("containerPort", V::I(port)), ("name", s("http")), ("protocol", s("TCP"))])]));
+            c.set(
+                "ports",
+                V::L(vec![m(vec![("containerPort", V::I(port)), ("name", s("http")), ("protocol", s("TCP"))])]),
+            );
             let mut env = vec![
                 m(vec![("name", s("LOG_LEVEL")), ("value", s(*self.rng.pick(&["info", "debug", "warn"])))]),
                 m(vec![
                     ("name", s("POD_NAME")),
-                    ("valueFrom", m(vec![("fieldRef", m(vec![("apiVersion", s("v1")), ("fieldPath", s("metadata.name"))]))])),
+                    (
+                        "valueFrom",
+                        m(vec![("fieldRef", m(vec![("apiVersion", s("v1")), ("fieldPath", s("metadata.name"))]))]),
+                    ),
                 ]),
             ];
             for i in 0..self.rng.range(0, 4) {
-                env.push(m(vec![("name", s(format!("FEATURE_FLAG_{i}"))), ("value", s(*self.rng.pick(&["true", "false", "1"])))]));
+                env.push(m(vec![
+                    ("name", s(format!("FEATURE_FLAG_{i}"))),
+                    ("value", s(*self.rng.pick(&["true", "false", "1"]))),
+                ]));
             }
             if self.rng.chance(50) {
                 env.push(m(vec![
@@ -705,7 +762,10 @@ impl Gen {
             c.set(
                 "resources",
                 m(vec![
-                    ("limits", m(vec![("cpu", s("500m")), ("memory", s(format!("{}Mi", 128 << self.rng.range(0, 4))))])),
+                    (
+                        "limits",
+                        m(vec![("cpu", s("500m")), ("memory", s(format!("{}Mi", 128 << self.rng.range(0, 4))))]),
+                    ),
                     ("requests", m(vec![("cpu", s("100m")), ("memory", s("64Mi"))])),
                 ]),
             );
@@ -725,17 +785,19 @@ impl Gen {
         let mut containers = vec![self.container(&app.name, image, posture, true, &app.name)];
         for _ in 0..self.rng.range(0, 3) {
             let (name, image) = *self.rng.pick(SIDECARS);
-            if containers.iter().any(|c| matches!(c, V::M(e) if e.iter().any(|(k, v)| k == "name" && matches!(v, V::S(n) if n == name)))) {
+            if containers.iter().any(
+                |c| matches!(c, V::M(e) if e.iter().any(|(k, v)| k == "name" && matches!(v, V::S(n) if n == name))),
+            ) {
                 continue;
             }
             // Sidecars are mostly left at defaults, whoever wrote the app.
             let p = if self.rng.chance(70) { Posture::Unset } else { posture };
             containers.push(self.container(name, image.to_owned(), p, false, &app.name));
         }
-        let mut volumes = vec![m(vec![(
-            "configMap",
-            m(vec![("defaultMode", V::I(420)), ("name", s(format!("{}-config", app.name)))]),
-        ), ("name", s("config"))])];
+        let mut volumes = vec![m(vec![
+            ("configMap", m(vec![("defaultMode", V::I(420)), ("name", s(format!("{}-config", app.name)))])),
+            ("name", s("config")),
+        ])];
         let mut spec = m(vec![
             ("containers", V::L(containers)),
             ("dnsPolicy", s("ClusterFirst")),
@@ -789,10 +851,7 @@ impl Gen {
         }
         let mut md = m(vec![("creationTimestamp", V::Null), ("labels", labels)]);
         if self.rng.chance(30) {
-            md.set(
-                "annotations",
-                strmap(&[("prometheus.io/scrape", "true"), ("prometheus.io/port", "9102")]),
-            );
+            md.set("annotations", strmap(&[("prometheus.io/scrape", "true"), ("prometheus.io/port", "9102")]));
         }
         if self.rng.chance(3) {
             md.set("annotations", strmap(&[("kubefort.io/ignore", "KF-POD-001=needs raw sockets for the CNI probe")]));
@@ -872,7 +931,10 @@ impl Gen {
                                         V::L(vec![m(vec![
                                             (
                                                 "fieldRef",
-                                                m(vec![("apiVersion", s("v1")), ("fieldPath", s("metadata.namespace"))]),
+                                                m(vec![
+                                                    ("apiVersion", s("v1")),
+                                                    ("fieldPath", s("metadata.namespace")),
+                                                ]),
                                             ),
                                             ("path", s("namespace")),
                                         ])]),
@@ -984,7 +1046,8 @@ impl Gen {
             ("UPSTREAM_URL".to_owned(), s(format!("http://{}.{}.svc.cluster.local:8080", app.name, app.ns))),
         ];
         if self.rng.chance(50) {
-            let mut conf = String::from("server:\n  port: 8080\n  shutdownTimeout: 30s\nlogging:\n  level: info\nfeatures:\n");
+            let mut conf =
+                String::from("server:\n  port: 8080\n  shutdownTimeout: 30s\nlogging:\n  level: info\nfeatures:\n");
             for i in 0..self.rng.range(2, 12) {
                 conf.push_str(&format!("  flag{i}: {}\n", self.rng.chance(50)));
             }
@@ -994,7 +1057,10 @@ impl Gen {
         if self.rng.chance(70) {
             let md = self.metadata(&format!("{}-secret", app.name), Some(&app.ns), app.labels(), vec![]);
             let (ty, data) = if self.rng.chance(20) {
-                ("kubernetes.io/tls", m(vec![("tls.crt", s(self.rng.base64(1100))), ("tls.key", s(self.rng.base64(1200)))]))
+                (
+                    "kubernetes.io/tls",
+                    m(vec![("tls.crt", s(self.rng.base64(1100))), ("tls.key", s(self.rng.base64(1200)))]),
+                )
             } else {
                 ("Opaque", m(vec![("password", s(self.rng.base64(24))), ("username", s(self.rng.base64(8)))]))
             };
@@ -1020,9 +1086,18 @@ impl Gen {
 
     fn service(&mut self, app: &App, headless: bool) {
         let md = self.metadata(&app.name, Some(&app.ns), app.labels(), vec![]);
-        let ty = if headless { "ClusterIP" } else { *self.rng.pick(&["ClusterIP", "ClusterIP", "ClusterIP", "NodePort", "LoadBalancer"]) };
-        let ip = if headless { "None".to_owned() } else { format!("172.20.{}.{}", self.rng.range(0, 255), self.rng.range(1, 254)) };
-        let mut port = m(vec![("name", s("http")), ("port", V::I(80)), ("protocol", s("TCP")), ("targetPort", s("http"))]);
+        let ty = if headless {
+            "ClusterIP"
+        } else {
+            *self.rng.pick(&["ClusterIP", "ClusterIP", "ClusterIP", "NodePort", "LoadBalancer"])
+        };
+        let ip = if headless {
+            "None".to_owned()
+        } else {
+            format!("172.20.{}.{}", self.rng.range(0, 255), self.rng.range(1, 254))
+        };
+        let mut port =
+            m(vec![("name", s("http")), ("port", V::I(80)), ("protocol", s("TCP")), ("targetPort", s("http"))]);
         if ty != "ClusterIP" {
             port.set("nodePort", V::I(self.rng.range(30000, 32767) as i64));
         }
@@ -1044,10 +1119,19 @@ impl Gen {
         if ty == "LoadBalancer" {
             status = m(vec![(
                 "loadBalancer",
-                m(vec![("ingress", V::L(vec![m(vec![("hostname", s(format!("a{}.elb.amazonaws.com", self.rng.hex(24))))])]))]),
+                m(vec![(
+                    "ingress",
+                    V::L(vec![m(vec![("hostname", s(format!("a{}.elb.amazonaws.com", self.rng.hex(24))))])]),
+                )]),
             )]);
         }
-        self.push(m(vec![("apiVersion", s("v1")), ("kind", s("Service")), ("metadata", md), ("spec", spec), ("status", status)]));
+        self.push(m(vec![
+            ("apiVersion", s("v1")),
+            ("kind", s("Service")),
+            ("metadata", md),
+            ("spec", spec),
+            ("status", status),
+        ]));
     }
 
     fn deployment(&mut self, app: &App, posture: Posture) {
@@ -1190,14 +1274,20 @@ impl Gen {
             (
                 "spec",
                 m(vec![
-                    ("persistentVolumeClaimRetentionPolicy", m(vec![("whenDeleted", s("Retain")), ("whenScaled", s("Retain"))])),
+                    (
+                        "persistentVolumeClaimRetentionPolicy",
+                        m(vec![("whenDeleted", s("Retain")), ("whenScaled", s("Retain"))]),
+                    ),
                     ("podManagementPolicy", s("OrderedReady")),
                     ("replicas", V::I(replicas)),
                     ("revisionHistoryLimit", V::I(10)),
                     ("selector", m(vec![("matchLabels", app.selector())])),
                     ("serviceName", s(app.name.clone())),
                     ("template", template),
-                    ("updateStrategy", m(vec![("rollingUpdate", m(vec![("partition", V::I(0))])), ("type", s("RollingUpdate"))])),
+                    (
+                        "updateStrategy",
+                        m(vec![("rollingUpdate", m(vec![("partition", V::I(0))])), ("type", s("RollingUpdate"))]),
+                    ),
                     (
                         "volumeClaimTemplates",
                         V::L(vec![m(vec![
