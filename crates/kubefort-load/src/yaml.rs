@@ -261,10 +261,13 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor, nodes) = match self.stack.pop() {
-                    Some(Frame::Seq { items, pos, anchor, nodes }) => {
+                    // Finished collections never grow again: give back the spare room.
+                    Some(Frame::Seq { mut items, pos, anchor, nodes }) => {
+                        items.shrink_to_fit();
                         (Node::new(Value::Seq(items), pos), anchor, nodes)
                     }
-                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => {
+                    Some(Frame::Map { mut map, pos, anchor, nodes, .. }) => {
+                        map.shrink_to_fit();
                         (Node::new(Value::Map(map), pos), anchor, nodes)
                     }
                     None => return Err("unbalanced collection end".into()),
