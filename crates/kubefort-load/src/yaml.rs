@@ -9,7 +9,7 @@
 //! cluster will see.
 
 use crate::Diagnostic;
-use kubefort_model::{Map, Node, Pos, Value};
+use kubefort_model::{Key, Map, Node, Pos, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -164,7 +164,7 @@ fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
 
 enum Frame {
     Seq { items: Vec<Node>, pos: Pos, anchor: usize, nodes: usize },
-    Map { map: Map, pos: Pos, anchor: usize, nodes: usize, key: Option<(String, Pos)>, merged: Vec<String> },
+    Map { map: Map, pos: Pos, anchor: usize, nodes: usize, key: Option<(Key, Pos)>, merged: Vec<String> },
 }
 
 struct Builder<'f> {
@@ -208,7 +208,23 @@ impl Builder<'_> {
             Event::StreamEnd => Ok(()),
             Event::Scalar(text, style, anchor, tag) => {
                 let pos = self.pos(span);
-                let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                let tag = tag.as_ref().map(|t| t.suffix.as_str());
+                if anchor == 0 {
+                    if let Some(Frame::Map { key: key @ None, nodes, .. }) = self.stack.last_mut() {
+                        // A map key: made straight from the parser's text, with
+                        // no node and (for a short key) no allocation.
+                        *key = Some((
+                            match resolve_non_string(&text, style, tag) {
+                                None => Key::new(&text),
+                                Some(value) => Key::from(Node::new(value, pos).scalar_text().unwrap_or_default()),
+                            },
+                            pos,
+                        ));
+                        *nodes += 1;
+                        return Ok(());
+                    }
+                }
+                let value = resolve_scalar(&text, style, tag);
                 let node = Node::new(value, pos);
                 if anchor > 0 {
                     self.anchors.insert(anchor, (node.clone(), 1));
@@ -245,10 +261,13 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor, nodes) = match self.stack.pop() {
-                    Some(Frame::Seq { items, pos, anchor, nodes }) => {
+                    // Finished collections never grow again: give back the spare room.
+                    Some(Frame::Seq { mut items, pos, anchor, nodes }) => {
+                        items.shrink_to_fit();
                         (Node::new(Value::Seq(items), pos), anchor, nodes)
                     }
-                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => {
+                    Some(Frame::Map { mut map, pos, anchor, nodes, .. }) => {
+                        map.shrink_to_fit();
                         (Node::new(Value::Map(map), pos), anchor, nodes)
                     }
                     None => return Err("unbalanced collection end".into()),
@@ -288,25 +307,29 @@ impl Builder<'_> {
                 *nodes += count;
                 match key.take() {
                     None => {
+                        // Keys that are aliases or anchored; plain keys never get here.
                         let text = match node.scalar_text() {
                             Some(t) => t,
                             None => return Err("complex keys are not supported".into()),
                         };
-                        *key = Some((text, node.pos));
+                        *key = Some((Key::from(text), node.pos));
                         Ok(())
                     }
-                    Some((k, _)) if k == "<<" => merge_into(map, merged, &node),
+                    Some((k, _)) if k == *"<<" => merge_into(map, merged, &node),
                     Some((k, key_pos)) => {
-                        let from_merge = merged.iter().position(|m| *m == k);
+                        let from_merge = merged.iter().position(|m| k == **m);
                         if let Some(i) = from_merge {
                             merged.swap_remove(i);
-                            map.insert(k, key_pos, node);
-                        } else if let Some(first) = map.insert(k.clone(), key_pos, node) {
-                            self.out.diagnostics.push(Diagnostic::warning(
-                                file,
-                                key_pos,
-                                format!("duplicate key `{k}` (first at line {}); the last value wins", first.line),
-                            ));
+                            map.insert_key(k, key_pos, node);
+                        } else {
+                            if let Some(first) = map.key_pos(k.as_str()) {
+                                self.out.diagnostics.push(Diagnostic::warning(
+                                    file,
+                                    key_pos,
+                                    format!("duplicate key `{k}` (first at line {}); the last value wins", first.line),
+                                ));
+                            }
+                            map.insert_key(k, key_pos, node);
                         }
                         Ok(())
                     }
@@ -357,41 +380,49 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: &Node) -> Result<(
 
 /// Resolves a scalar as go-yaml v2 (the API server's decoder) does.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    // Copy rather than move the scanner's string: a copy is allocated at its
+    // exact length, while the scanner's buffer has spare room per node.
+    resolve_non_string(text, style, tag).unwrap_or_else(|| Value::String(text.to_owned()))
+}
+
+/// [`resolve_scalar`] for every value but a string (`None`), so that a
+/// caller that needs only text allocates nothing.
+fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
     match tag {
-        Some("str") => return Value::String(text.to_owned()),
+        Some("str") => return None,
         Some("int") => {
             if let Some(i) = parse_int(text) {
-                return Value::Int(i);
+                return Some(Value::Int(i));
             }
         }
         Some("bool") => {
             if let Some(b) = parse_bool(text) {
-                return Value::Bool(b);
+                return Some(Value::Bool(b));
             }
         }
-        Some("null") => return Value::Null,
+        Some("null") => return Some(Value::Null),
         _ => {}
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.to_owned());
+        return None;
     }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         _ => {}
     }
     if let Some(b) = parse_bool(text) {
-        return Value::Bool(b);
+        return Some(Value::Bool(b));
     }
     let first = text.as_bytes()[0];
     if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
         if let Some(i) = parse_int(text) {
-            return Value::Int(i);
+            return Some(Value::Int(i));
         }
         if let Some(f) = parse_float(text) {
-            return Value::Float(f);
+            return Some(Value::Float(f));
         }
     }
-    Value::String(text.to_owned())
+    None
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

@@ -14,7 +14,7 @@ mod workload;
 pub use date::Date;
 pub use finding::{Finding, Location, ObjectRef};
 pub use inventory::Inventory;
-pub use node::{Map, Node, Pos, Value};
+pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pointer::{escape_token, pointer_join};
 pub use rule::{Context, Rule, RuleMeta, Settings, Sink};

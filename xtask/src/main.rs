@@ -1,0 +1,104 @@
+//! Project tasks that are not part of the shipped tool.
+//!
+//! - `cargo run -p xtask --release -- floor PATH...` reads and parses PATHs
+//!   exactly as `kubefort scan` does (same loader, same parallelism, same
+//!   limits) and builds the objects, but runs no rules and writes no report:
+//!   the "parse floor" that `bench/run.sh` compares the scanner with.
+//! - `cargo run -p xtask --release -- gen-dump --objects N --out FILE` writes
+//!   a deterministic synthetic cluster dump (see `gen.rs`).
+
+mod gen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  xtask floor PATH...
+      Parse PATHs exactly as `kubefort scan` does, without rules; print counts.
+  xtask gen-dump [--objects N] [--out FILE_OR_DIR] [--seed S] [--format yaml|json]
+      Write a synthetic cluster dump (default: 100000 objects, one multi-document
+      YAML file; `--format json` writes one `kind: List` JSON document). When
+      --out is a directory the file is named cluster-dump-N.yaml (or .json).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("floor") => floor(&args[1..]),
+        Some("gen-dump") => match gen_dump(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn floor(paths: &[String]) -> ExitCode {
+    if paths.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let inputs: Vec<_> = paths.iter().map(|p| kubefort_load::Input::parse(p)).collect();
+    let start = std::time::Instant::now();
+    let loaded = kubefort_load::load(&inputs, kubefort_load::Limits::default());
+    let elapsed = start.elapsed();
+    let nodes: usize = loaded.objects.iter().map(|o| count_nodes(&o.root)).sum();
+    println!(
+        "files {} bytes {} objects {} nodes {} diagnostics {} load {:.3}s",
+        loaded.files_read,
+        loaded.bytes,
+        loaded.objects.len(),
+        nodes,
+        loaded.diagnostics.len(),
+        elapsed.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Touches every node once (cheap next to parsing) so that the tree really is
+/// built and walked, as the rules would walk it.
+fn count_nodes(node: &kubefort_model::Node) -> usize {
+    use kubefort_model::Value;
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(count_nodes).sum(),
+        Value::Map(map) => map.iter().map(|(_, v)| count_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn gen_dump(args: &[String]) -> Result<(), String> {
+    let mut objects = 100_000usize;
+    let mut out = PathBuf::from(".");
+    let mut seed = 42u64;
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--objects" => objects = value()?.parse().map_err(|e| format!("--objects: {e}"))?,
+            "--out" => out = PathBuf::from(value()?),
+            "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--format" => {
+                json = match value()?.as_str() {
+                    "yaml" => false,
+                    "json" => true,
+                    other => return Err(format!("--format: expected yaml or json, got {other}")),
+                }
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if out.is_dir() {
+        out = out.join(format!("cluster-dump-{objects}.{}", if json { "json" } else { "yaml" }));
+    }
+    let file = std::fs::File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let stats = gen::write_dump(&mut w, objects, seed, json).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("wrote {} ({} objects, {} bytes; {})", out.display(), stats.objects, stats.bytes, stats.kinds);
+    Ok(())
+}
