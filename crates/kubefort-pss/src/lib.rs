@@ -35,7 +35,7 @@ use std::str::FromStr;
 
 use kubefort_model::{Object, PodSpecRef};
 
-pub use checks::CheckInfo;
+pub use checks::{sysctl_is_safe, CheckInfo, BASELINE_CAPABILITIES};
 pub use meta::{rule_meta, rule_metas};
 pub use report::{report, result, ForbiddenEntry, PssReport, PssResult};
 

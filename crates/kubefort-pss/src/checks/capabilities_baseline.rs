@@ -11,7 +11,9 @@ use super::{Check, CheckInfo, Forbidden};
 use crate::pod::{containers_phrase, join_quote, list_field, map_field, sorted_set, Pod};
 use crate::Level;
 
-pub(crate) const DEFAULT_CAPABILITIES: [&str; 13] = [
+/// The container runtime's default capabilities minus `NET_RAW`: what the
+/// baseline level lets a container add.
+pub const DEFAULT_CAPABILITIES: [&str; 13] = [
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",

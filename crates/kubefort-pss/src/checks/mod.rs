@@ -3,6 +3,9 @@
 use crate::pod::Pod;
 use crate::Level;
 
+pub use capabilities_baseline::DEFAULT_CAPABILITIES as BASELINE_CAPABILITIES;
+pub use sysctls::allowed as sysctl_is_safe;
+
 mod allow_privilege_escalation;
 mod app_armor_profile;
 mod capabilities_baseline;

@@ -39,7 +39,7 @@ const ALLOWED: [(&str, u32); 14] = [
 ];
 
 /// Whether `name` is a safe sysctl at policy version `minor`.
-pub(crate) fn allowed(name: &str, minor: u32) -> bool {
+pub fn allowed(name: &str, minor: u32) -> bool {
     ALLOWED.iter().any(|(n, since)| *n == name && *since <= minor)
 }
 

@@ -86,23 +86,9 @@ pub const RULES: &[&dyn kubefort_model::Rule] = &[
     &ReadinessProbeMissing,
 ];
 
-/// Capabilities the Pod Security Standards baseline lets a container add:
-/// the container runtime's default set, minus `NET_RAW`.
-pub(crate) const BASELINE_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+/// Capabilities the Pod Security Standards baseline lets a container add
+/// (one list, kept by the PSS engine).
+pub(crate) use kubefort_pss::BASELINE_CAPABILITIES;
 
 /// A capability name as runtimes read it: trimmed, upper-case, without a
 /// `CAP_` prefix (`cap_sys_admin` → `SYS_ADMIN`). `None` for a non-string.

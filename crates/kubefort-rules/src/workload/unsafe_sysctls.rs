@@ -54,25 +54,6 @@ declare_rule! {
     }
 }
 
-const SAFE: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    // Kubernetes 1.32
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-    // Kubernetes 1.37
-    "net.ipv4.tcp_slow_start_after_idle",
-    "net.ipv4.tcp_notsent_lowat",
-];
-
 /// The kubelet's reading of a sysctl name: when the first separator is a
 /// `/`, slashes are separators and dots are part of names, so the two swap.
 fn normalize(name: &str) -> String {
@@ -96,7 +77,7 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     for (i, sysctl) in sysctls.as_seq().iter().enumerate() {
         let Some(name) = sysctl.get("name").and_then(Node::as_str) else { continue };
         let normalized = normalize(name);
-        if SAFE.contains(&normalized.as_str()) {
+        if kubefort_pss::sysctl_is_safe(&normalized, kubefort_pss::LATEST_MINOR) {
             continue;
         }
         let value = sysctl.get("value").and_then(Node::scalar_text).unwrap_or_default();
