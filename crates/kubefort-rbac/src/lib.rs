@@ -16,6 +16,7 @@ pub mod identity;
 pub mod matching;
 pub mod paths;
 pub mod policy;
+pub mod synthetic;
 
 pub use authorizer::{Authorizer, Decision, Grant, NameScope, Options, Permission, Proof, WhoCan};
 pub use facts::Facts;

@@ -525,7 +525,9 @@ impl<'a> Graph<'a> {
     ) -> Vec<(String, NameScope)> {
         let cluster = self.authorizer.allowed_names(id, &Request::resource(verb, group, resource, "", ""));
         let mut out = Vec::new();
-        for ns in &self.namespaces {
+        let namespaces: Box<dyn Iterator<Item = &String>> =
+            if cluster == NameScope::None { Box::new(bound.iter()) } else { Box::new(self.namespaces.iter()) };
+        for ns in namespaces {
             let scope = if bound.contains(ns) {
                 self.authorizer.allowed_names(id, &Request::resource(verb, group, resource, ns, ""))
             } else {
