@@ -64,6 +64,26 @@ pub struct Decision {
     pub skipped: Vec<BindingId>,
 }
 
+/// The object names a subject may act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameScope {
+    /// Every name (a rule without resourceNames).
+    Any,
+    /// Only these names.
+    Only(BTreeSet<String>),
+    None,
+}
+
+impl NameScope {
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            NameScope::Any => true,
+            NameScope::Only(names) => names.contains(name),
+            NameScope::None => false,
+        }
+    }
+}
+
 /// One subject allowed to do something, and why.
 #[derive(Debug, Clone)]
 pub struct WhoCan {
@@ -324,6 +344,65 @@ impl Authorizer {
         // The API server visits ClusterRoleBindings, then the namespace's RoleBindings.
         out.sort_by_key(|&(b, _, _)| (self.bindings[b].namespace.is_some(), b));
         out
+    }
+
+    /// Namespaces of the RoleBindings (to existing roles) that name `identity`:
+    /// outside them, only its ClusterRoleBindings apply.
+    pub fn binding_namespaces(&self, identity: &Identity) -> BTreeSet<String> {
+        self.bindings_for(identity)
+            .into_iter()
+            .filter(|&(b, _, _)| self.binding_role[b].is_some())
+            .filter_map(|(b, _, _)| self.bindings[b].namespace.clone())
+            .collect()
+    }
+
+    /// Whether `identity` is bound to an existing role by some binding in
+    /// `namespace` (`None`: by a ClusterRoleBinding).
+    pub fn is_bound_in(&self, identity: &Identity, namespace: Option<&str>) -> bool {
+        self.bindings_for(identity)
+            .into_iter()
+            .any(|(b, _, _)| self.binding_role[b].is_some() && self.bindings[b].namespace.as_deref() == namespace)
+    }
+
+    /// Which object names `identity` may do `request` on (the request's own
+    /// name is ignored): every name when a rule in scope has no
+    /// resourceNames, else the union of the resourceNames of the rules that
+    /// match.
+    pub fn allowed_names(&self, identity: &Identity, request: &Request) -> NameScope {
+        let mut unnamed = request.clone();
+        if let crate::matching::Target::Resource { name, .. } = &mut unnamed.target {
+            name.clear();
+        }
+        let mut names = BTreeSet::new();
+        for (b, _, _) in self.bindings_for(identity) {
+            if !self.in_scope(b, &request.namespace) {
+                continue;
+            }
+            let Some(role) = self.binding_role[b] else { continue };
+            for er in &self.effective[role] {
+                let rule = self.rule(er);
+                if rule.resource_names.is_empty() {
+                    if rule_allows(rule, &unnamed) {
+                        return NameScope::Any;
+                    }
+                } else {
+                    let mut probe = unnamed.clone();
+                    for n in &rule.resource_names {
+                        if let crate::matching::Target::Resource { name, .. } = &mut probe.target {
+                            name.clone_from(n);
+                        }
+                        if rule_allows(rule, &probe) {
+                            names.insert(n.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            NameScope::None
+        } else {
+            NameScope::Only(names)
+        }
     }
 
     /// Can `identity` do `request`? With every grant that says yes.

@@ -8,13 +8,19 @@
 //! - [`Identity`]: a user, service account or group with the implicit
 //!   groups the API server adds.
 
+pub mod assert;
 pub mod authorizer;
 pub mod defaults;
+pub mod facts;
 pub mod identity;
 pub mod matching;
+pub mod paths;
 pub mod policy;
+pub mod synthetic;
 
-pub use authorizer::{Authorizer, Decision, Grant, Options, Permission, Proof, WhoCan};
+pub use authorizer::{Authorizer, Decision, Grant, NameScope, Options, Permission, Proof, WhoCan};
+pub use facts::Facts;
 pub use identity::Identity;
 pub use matching::{rule_allows, Request, Target};
+pub use paths::{Goal, Graph, Principal, Technique};
 pub use policy::{Binding, BindingKind, PolicyRule, Problem, Role, RoleKind, Subject, SubjectKind};

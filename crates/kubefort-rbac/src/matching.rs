@@ -55,6 +55,31 @@ impl Request {
             namespace: String::new(),
         }
     }
+    /// Parses the command-line form: `RESOURCE[.GROUP][/SUBRESOURCE]`
+    /// (`pods`, `pods/exec`, `deployments.apps/scale`) or a non-resource URL
+    /// (`/healthz`).
+    pub fn parse(verb: &str, resource: &str, namespace: &str, name: &str) -> Result<Request, String> {
+        if verb.is_empty() {
+            return Err("VERB is empty".into());
+        }
+        if resource.starts_with('/') {
+            if !namespace.is_empty() || !name.is_empty() {
+                return Err("a non-resource URL takes no namespace or name".into());
+            }
+            return Ok(Request::non_resource(verb, resource));
+        }
+        let (head, sub) = resource.split_once('/').map_or((resource, None), |(h, s)| (h, Some(s)));
+        let (res, group) = head.split_once('.').unwrap_or((head, ""));
+        if res.is_empty() || sub.is_some_and(|s| s.is_empty() || s.contains('/')) {
+            return Err(format!("`{resource}`: RESOURCE is RESOURCE[.GROUP][/SUBRESOURCE] or a /url"));
+        }
+        let combined = match sub {
+            Some(s) => format!("{res}/{s}"),
+            None => res.to_owned(),
+        };
+        Ok(Request::resource(verb, group, &combined, namespace, name))
+    }
+
     /// `verb group/resource/sub name in ns`, for messages.
     pub fn describe(&self) -> String {
         match &self.target {

@@ -1,104 +1,17 @@
 //! who-can and can on a synthetic cluster of 50,000 bindings: answers stay
 //! exact and each query is a single pass (timings printed with --nocapture).
 
-use kubefort_model::Location;
-use kubefort_rbac::policy::{SourcedRule, SourcedSubject};
-use kubefort_rbac::{
-    Authorizer, Binding, BindingKind, Identity, PolicyRule, Request, Role, RoleKind, Subject, SubjectKind,
-};
+use kubefort_load::{load_texts, Limits};
+use kubefort_rbac::paths::{Principal, DEFAULT_MAX_DEPTH};
+use kubefort_rbac::synthetic::{self, Spec};
+use kubefort_rbac::{Authorizer, Facts, Goal, Graph, Identity, Options, Request};
 use std::sync::Arc;
 use std::time::Instant;
-
-fn at(line: u32) -> Location {
-    Location { file: Arc::from("synthetic.yaml"), line, column: 1, template: None }
-}
-
-/// 500 namespaces × (4 roles, 100 bindings of one ServiceAccount each),
-/// plus one ClusterRole bound cluster-wide to a group.
-fn synthetic(namespaces: usize, per_namespace: usize) -> Authorizer {
-    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-    let mut roles = Vec::new();
-    let mut bindings = Vec::new();
-    let rule = |verbs: &[&str], resources: &[&str]| SourcedRule {
-        rule: PolicyRule { verbs: s(verbs), api_groups: s(&[""]), resources: s(resources), ..PolicyRule::default() },
-        index: 0,
-        location: at(1),
-    };
-    for n in 0..namespaces {
-        let ns = format!("ns-{n}");
-        for (name, verbs, resources) in [
-            ("reader", &["get", "list"][..], &["configmaps"][..]),
-            ("writer", &["create", "update"][..], &["configmaps"][..]),
-            ("exec", &["create"][..], &["pods/exec"][..]),
-            ("secrets", &["get"][..], &["secrets"][..]),
-        ] {
-            roles.push(Role {
-                kind: RoleKind::Role,
-                namespace: Some(ns.clone()),
-                name: name.into(),
-                labels: vec![],
-                rules: vec![rule(verbs, resources)],
-                aggregation: None,
-                location: at(1),
-                builtin: false,
-            });
-        }
-        for b in 0..per_namespace {
-            bindings.push(Binding {
-                kind: BindingKind::RoleBinding,
-                namespace: Some(ns.clone()),
-                name: format!("b-{b}"),
-                role_kind: RoleKind::Role,
-                role_name: ["reader", "writer", "exec", "secrets"][b % 4].into(),
-                subjects: vec![SourcedSubject {
-                    subject: Subject {
-                        kind: SubjectKind::ServiceAccount,
-                        name: format!("sa-{b}"),
-                        namespace: Some(ns.clone()),
-                    },
-                    index: 0,
-                    location: at(2),
-                }],
-                location: at(2),
-                role_ref_location: at(2),
-                labels: vec![],
-                builtin: false,
-            });
-        }
-    }
-    roles.push(Role {
-        kind: RoleKind::ClusterRole,
-        namespace: None,
-        name: "node-reader".into(),
-        labels: vec![],
-        rules: vec![rule(&["get"], &["nodes"])],
-        aggregation: None,
-        location: at(3),
-        builtin: false,
-    });
-    bindings.push(Binding {
-        kind: BindingKind::ClusterRoleBinding,
-        namespace: None,
-        name: "node-readers".into(),
-        role_kind: RoleKind::ClusterRole,
-        role_name: "node-reader".into(),
-        subjects: vec![SourcedSubject {
-            subject: Subject { kind: SubjectKind::Group, name: "ops".into(), namespace: None },
-            index: 0,
-            location: at(4),
-        }],
-        location: at(4),
-        role_ref_location: at(4),
-        labels: vec![],
-        builtin: false,
-    });
-    Authorizer::from_parts(roles, bindings, vec![])
-}
 
 #[test]
 fn who_can_on_50k_bindings() {
     let started = Instant::now();
-    let a = synthetic(500, 100);
+    let a = synthetic::bindings_only(500, 100);
     assert_eq!(a.bindings.len(), 50_001);
     let built = started.elapsed();
 
@@ -119,4 +32,27 @@ fn who_can_on_50k_bindings() {
     assert!(!a.authorize(&sa, &Request::resource("get", "", "secrets", "ns-498", "")).allowed);
     let can = started.elapsed();
     eprintln!("50,001 bindings: index {built:?}, who-can in a namespace {who_can_one_ns:?}, cluster-wide {who_can_cluster:?}, two can queries {can:?}");
+}
+
+#[test]
+fn generated_cluster_is_deterministic_with_exact_counts_and_paths() {
+    let spec = Spec { namespaces: 10, service_accounts: 4, roles: 8, bindings: 20, pods: 6 };
+    let text = synthetic::cluster_yaml(&spec);
+    assert_eq!(text, synthetic::cluster_yaml(&spec));
+    let loaded = load_texts(vec![(Arc::from("synthetic.yaml"), text)], Limits::default());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", &loaded.diagnostics[..1]);
+    let count = |kind: &str| loaded.objects.iter().filter(|o| o.kind == kind).count();
+    assert_eq!(count("ServiceAccount"), 40);
+    assert_eq!(count("Role"), 80);
+    assert_eq!(count("RoleBinding"), 200);
+    assert_eq!(count("Pod"), 60);
+    let a = Authorizer::new(&loaded.objects, Options::default());
+    assert!(a.problems.is_empty(), "{:?}", a.problems.first());
+    let f = Facts::new(&loaded.objects);
+    let g = Graph::new(&a, &f);
+    let paths = g.search(&Goal::ClusterAdmin, DEFAULT_MAX_DEPTH);
+    let sa = Principal::service_account("ns-7", "sa-3");
+    let p = paths.iter().find(|p| g.principals[p.start] == sa).expect("ns-7/sa-3 impersonates root");
+    assert_eq!(p.steps.len(), 1);
+    assert_eq!(g.principals[p.end], Principal::user("root"));
 }

@@ -4,8 +4,10 @@
 
 use crate::exit;
 use kubefort_load::{Input, Level, Limits};
+use kubefort_rbac::assert::Outcome;
 use kubefort_rbac::authorizer::loc;
-use kubefort_rbac::{Authorizer, Identity, Options, Request};
+use kubefort_rbac::{Authorizer, Facts, Goal, Graph, Identity, Options, Request};
+use kubefort_report::junit::escape;
 use serde_json::json;
 
 #[derive(clap::Args)]
@@ -22,6 +24,10 @@ enum Command {
     WhoCan(WhoCanArgs),
     /// SUBJECT's effective permissions, namespace by namespace.
     Permissions(PermissionsArgs),
+    /// Privilege-escalation paths to cluster-admin (or --target). Exit 1 when a path exists.
+    Paths(PathsArgs),
+    /// Check RBAC expectations written in TESTS.yaml. Exit 1 when one fails.
+    Assert(AssertArgs),
 }
 
 #[derive(clap::Args)]
@@ -84,38 +90,56 @@ struct PermissionsArgs {
     paths: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct PathsArgs {
+    /// `cluster-admin` (holds everything cluster-admin holds), or "VERB RESOURCE [-n NS] [--name N]".
+    #[arg(long, default_value = "cluster-admin", allow_hyphen_values = true)]
+    target: String,
+    /// Longest path searched.
+    #[arg(long, default_value_t = kubefort_rbac::paths::DEFAULT_MAX_DEPTH)]
+    max_depth: usize,
+    #[command(flatten)]
+    common: Common,
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct AssertArgs {
+    /// The tests: a YAML list of `{subject, verb, resource, namespace?, name?, expect: allow|deny}`
+    /// and `{noPathToClusterAdminExcept: [SUBJECT...]}`.
+    tests: String,
+    /// Output format.
+    #[arg(short = 'o', long = "format", value_parser = ["human", "json", "junit"], default_value = "human")]
+    format: String,
+    /// Include Kubernetes' default roles and bindings.
+    #[arg(long)]
+    with_defaults: bool,
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+}
+
 pub fn run(args: Args) -> u8 {
     match args.command {
         Command::Can(a) => can(a),
         Command::WhoCan(a) => who_can(a),
         Command::Permissions(a) => permissions(a),
+        Command::Paths(a) => paths(a),
+        Command::Assert(a) => assert(a),
     }
 }
 
 /// `pods`, `pods/exec`, `deployments.apps/scale`, or `/healthz`.
 pub fn parse_request(verb: &str, resource: &str, namespace: &str, name: &str) -> Result<Request, String> {
-    if verb.is_empty() {
-        return Err("VERB is empty".into());
-    }
-    if resource.starts_with('/') {
-        if !namespace.is_empty() || !name.is_empty() {
-            return Err("a non-resource URL takes no --namespace or --name".into());
-        }
-        return Ok(Request::non_resource(verb, resource));
-    }
-    let (head, sub) = resource.split_once('/').map_or((resource, None), |(h, s)| (h, Some(s)));
-    let (res, group) = head.split_once('.').unwrap_or((head, ""));
-    if res.is_empty() || sub.is_some_and(|s| s.is_empty() || s.contains('/')) {
-        return Err(format!("`{resource}`: RESOURCE is RESOURCE[.GROUP][/SUBRESOURCE] or a /url"));
-    }
-    let combined = match sub {
-        Some(s) => format!("{res}/{s}"),
-        None => res.to_owned(),
-    };
-    Ok(Request::resource(verb, group, &combined, namespace, name))
+    Request::parse(verb, resource, namespace, name)
 }
 
 fn load(paths: &[String], common: &Common) -> Result<(Authorizer, Vec<String>), u8> {
+    load_all(paths, common.with_defaults).map(|(a, _, p)| (a, p))
+}
+
+/// The authorizer, the facts about workloads, and the problems found reading them.
+fn load_all(paths: &[String], with_defaults: bool) -> Result<(Authorizer, Facts, Vec<String>), u8> {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let loaded = kubefort_load::load(&inputs, Limits::default());
     let mut problems: Vec<String> =
@@ -127,9 +151,10 @@ fn load(paths: &[String], common: &Common) -> Result<(Authorizer, Vec<String>), 
         eprintln!("error: no input could be read");
         return Err(exit::USAGE);
     }
-    let authorizer = Authorizer::new(&loaded.objects, Options { with_defaults: common.with_defaults });
+    let authorizer = Authorizer::new(&loaded.objects, Options { with_defaults });
     problems.extend(authorizer.problems.iter().map(|p| format!("{}: warning: {}", loc(&p.location), p.message)));
-    Ok((authorizer, problems))
+    let facts = Facts::new(&loaded.objects);
+    Ok((authorizer, facts, problems))
 }
 
 fn usage(message: &str) -> u8 {
@@ -302,6 +327,161 @@ fn permissions(args: PermissionsArgs) -> u8 {
         }
     }
     exit::OK
+}
+
+fn paths(args: PathsArgs) -> u8 {
+    let goal = match Goal::parse(&args.target) {
+        Ok(g) => g,
+        Err(e) => return usage(&e),
+    };
+    let (authorizer, facts, problems) = match load_all(&args.paths, args.common.with_defaults) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let graph = Graph::new(&authorizer, &facts);
+    let found = graph.search(&goal, args.max_depth);
+    let reports: Vec<_> = found.iter().map(|p| graph.report(p)).collect();
+    if args.common.format == "json" {
+        emit(&json!({
+            "target": goal.describe(),
+            "principals": graph.starts.len(),
+            "paths": reports,
+            "problems": problems,
+        }));
+    } else {
+        print_problems(&problems);
+        if reports.is_empty() {
+            println!(
+                "no path: none of {} principals reaches {} in {} steps or fewer",
+                graph.starts.len(),
+                goal.describe(),
+                args.max_depth
+            );
+        } else {
+            println!("{} of {} principals reach {}:", reports.len(), graph.starts.len(), goal.describe());
+            for r in &reports {
+                println!();
+                for line in r.lines() {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    if reports.is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    }
+}
+
+fn assert(args: AssertArgs) -> u8 {
+    let file: std::sync::Arc<str> = std::sync::Arc::from(args.tests.as_str());
+    let text = match std::fs::read_to_string(&args.tests) {
+        Ok(t) => t,
+        Err(e) => return usage(&format!("{}: {e}", args.tests)),
+    };
+    let parsed = kubefort_load::yaml::parse_str(&text, &file, Limits::default());
+    let errors: Vec<String> =
+        parsed.diagnostics.iter().filter(|d| d.level == Level::Error).map(|d| d.to_string()).collect();
+    if !errors.is_empty() {
+        print_problems(&errors);
+        return exit::USAGE;
+    }
+    let cases = match parsed.documents.as_slice() {
+        [doc] => kubefort_rbac::assert::parse(&doc.root),
+        [] => Err(vec![kubefort_rbac::assert::ParseError {
+            pos: kubefort_model::Pos::new(1, 1),
+            message: "no tests: expected a list of tests".into(),
+        }]),
+        [_, second, ..] => Err(vec![kubefort_rbac::assert::ParseError {
+            pos: second.root.pos,
+            message: "expected one YAML document, found several".into(),
+        }]),
+    };
+    let cases = match cases {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{}:{}:{}: error: {}", file, e.pos.line, e.pos.column, e.message);
+            }
+            return exit::USAGE;
+        }
+    };
+    let (authorizer, facts, problems) = match load_all(&args.paths, args.with_defaults) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let outcomes = kubefort_rbac::assert::run(&cases, &authorizer, || Graph::new(&authorizer, &facts));
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    match args.format.as_str() {
+        "json" => emit(&json!({
+            "tests": outcomes.len(),
+            "failures": failed,
+            "file": &*file,
+            "results": outcomes,
+            "problems": problems,
+        })),
+        "junit" => print!("{}", junit(&file, &outcomes)),
+        _ => {
+            print_problems(&problems);
+            for o in &outcomes {
+                let mark = if o.passed { "PASS" } else { "FAIL" };
+                println!("{mark} {} ({}:{}:{})", o.name, file, o.line, o.column);
+                if !o.passed {
+                    println!("     {}", o.message);
+                    for d in &o.details {
+                        println!("     {d}");
+                    }
+                }
+            }
+            println!("{} tests, {} passed, {failed} failed", outcomes.len(), outcomes.len() - failed);
+        }
+    }
+    if failed == 0 {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// One `<testsuite>` named by the tests file, one `<testcase>` per test.
+fn junit(file: &str, outcomes: &[Outcome]) -> String {
+    let failures = outcomes.iter().filter(|o| !o.passed).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"kubefort rbac assert\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" time=\"0\">\n",
+        outcomes.len()
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n",
+        escape(file, true),
+        outcomes.len()
+    ));
+    for o in outcomes {
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\" time=\"0\"",
+            escape(&o.name, true),
+            escape(file, true),
+            escape(file, true),
+            o.line
+        ));
+        if o.passed {
+            out.push_str("/>\n");
+        } else {
+            let mut body = format!("{file}:{}:{}: {}\n", o.line, o.column, o.message);
+            for d in &o.details {
+                body.push_str(d);
+                body.push('\n');
+            }
+            out.push_str(&format!(
+                ">\n      <failure message=\"{}\" type=\"rbac\">{}</failure>\n    </testcase>\n",
+                escape(&o.message, true),
+                escape(&body, false)
+            ));
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
 }
 
 #[cfg(test)]
