@@ -6,6 +6,7 @@
 
 mod engine;
 pub mod image;
+pub mod mesh;
 pub mod meta;
 pub mod network;
 pub mod pss;
