@@ -26,6 +26,9 @@ pub struct Setting {
     pub flag_default: &'static str,
     /// The problem with a value, if any.
     pub problem: fn(&str) -> Option<String>,
+    /// A zero duration in a config file means "use the default" (the
+    /// kubelet's defaulting replaces it): only a flag can set zero.
+    pub zero_is_default: bool,
 }
 
 /// Go's strconv.ParseBool.
@@ -49,6 +52,7 @@ pub const ANONYMOUS_AUTH: Setting = Setting {
     config_default: "false",
     flag_default: "true",
     problem: |v| (parse_bool(v) != Some(false)).then(|| "anonymous requests to the kubelet API are allowed".into()),
+    zero_is_default: false,
 };
 
 pub const AUTHORIZATION_MODE: Setting = Setting {
@@ -60,6 +64,7 @@ pub const AUTHORIZATION_MODE: Setting = Setting {
         (v != "Webhook")
             .then(|| format!("authorization mode is {v}: every authenticated request to the kubelet API is allowed"))
     },
+    zero_is_default: false,
 };
 
 pub const READ_ONLY_PORT: Setting = Setting {
@@ -70,6 +75,7 @@ pub const READ_ONLY_PORT: Setting = Setting {
     problem: |v| {
         (v.trim() != "0").then(|| format!("the unauthenticated read-only port {v} is open: anyone on the network lists pods and their environment"))
     },
+    zero_is_default: false,
 };
 
 pub const PROTECT_KERNEL_DEFAULTS: Setting = Setting {
@@ -82,6 +88,7 @@ pub const PROTECT_KERNEL_DEFAULTS: Setting = Setting {
             "protectKernelDefaults is off: the kubelet silently rewrites kernel settings it disagrees with".into()
         })
     },
+    zero_is_default: false,
 };
 
 pub const ROTATE_CERTIFICATES: Setting = Setting {
@@ -93,6 +100,7 @@ pub const ROTATE_CERTIFICATES: Setting = Setting {
         (parse_bool(v) != Some(true))
             .then(|| "client certificate rotation is off: the kubelet's credential expires or lives for ever".into())
     },
+    zero_is_default: false,
 };
 
 pub const STREAMING_TIMEOUT: Setting = Setting {
@@ -103,6 +111,7 @@ pub const STREAMING_TIMEOUT: Setting = Setting {
     problem: |v| {
         duration_is_zero(v).then(|| "streaming idle timeout is 0: exec and port-forward sessions never time out".into())
     },
+    zero_is_default: true,
 };
 
 pub const MAKE_IPTABLES_UTIL_CHAINS: Setting = Setting {
@@ -111,13 +120,14 @@ pub const MAKE_IPTABLES_UTIL_CHAINS: Setting = Setting {
     config_default: "true",
     flag_default: "true",
     problem: |v| (parse_bool(v) == Some(false)).then(|| "the kubelet does not manage its iptables chains".into()),
+    zero_is_default: false,
 };
 
 /// A setting's value in a config file: the field as written, or the default.
 /// Returns the value and whether the field was set.
 pub fn config_value(root: &Node, setting: &Setting) -> (String, bool) {
     match root.pointer(setting.pointer).and_then(Node::scalar_text) {
-        Some(v) if !v.is_empty() => (v, true),
+        Some(v) if !(v.is_empty() || setting.zero_is_default && duration_is_zero(&v)) => (v, true),
         _ => (setting.config_default.to_owned(), false),
     }
 }

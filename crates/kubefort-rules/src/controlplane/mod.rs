@@ -22,7 +22,6 @@ mod kubelet_authorization_always_allow;
 mod kubelet_cert_rotation_disabled;
 mod kubelet_protect_kernel_defaults;
 mod kubelet_read_only_port;
-mod kubelet_streaming_timeout;
 
 pub use audit_policy_no_catch_all::AuditPolicyNoCatchAll;
 pub use audit_policy_no_rules::AuditPolicyNoRules;
@@ -36,7 +35,6 @@ pub use kubelet_authorization_always_allow::KubeletAuthorizationAlwaysAllow;
 pub use kubelet_cert_rotation_disabled::KubeletCertRotationDisabled;
 pub use kubelet_protect_kernel_defaults::KubeletProtectKernelDefaults;
 pub use kubelet_read_only_port::KubeletReadOnlyPort;
-pub use kubelet_streaming_timeout::KubeletStreamingTimeout;
 
 pub const RULES: &[&dyn Rule] = &[
     &EncryptionSecretsPlaintext,
@@ -51,7 +49,6 @@ pub const RULES: &[&dyn Rule] = &[
     &KubeletReadOnlyPort,
     &KubeletProtectKernelDefaults,
     &KubeletCertRotationDisabled,
-    &KubeletStreamingTimeout,
 ];
 
 #[cfg(test)]

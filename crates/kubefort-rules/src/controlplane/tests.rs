@@ -165,13 +165,12 @@ streamingConnectionIdleTimeout: 5m
 
 #[test]
 fn kubelet_config_both_ways() {
-    let cases: [(&'static dyn kubefort_model::Rule, &str, u32); 6] = [
+    let cases: [(&'static dyn kubefort_model::Rule, &str, u32); 5] = [
         (&KubeletAnonymousAuth, "/authentication/anonymous/enabled", 6),
         (&KubeletAuthorizationAlwaysAllow, "/authorization/mode", 8),
         (&KubeletReadOnlyPort, "/readOnlyPort", 9),
         (&KubeletProtectKernelDefaults, "/protectKernelDefaults", 10),
         (&KubeletCertRotationDisabled, "/rotateCertificates", 11),
-        (&KubeletStreamingTimeout, "/streamingConnectionIdleTimeout", 12),
     ];
     for (rule, pointer, line) in cases {
         assert_eq!(pointers(&check(rule, KUBELET_BAD)), [p(pointer, line)], "{}", rule.meta().id);
@@ -192,4 +191,10 @@ fn kubelet_value_parsing() {
     assert_eq!(kubelet::parse_bool("yes"), None);
     assert!(kubelet::duration_is_zero("0") && kubelet::duration_is_zero("0h0m0s"));
     assert!(!kubelet::duration_is_zero("5m") && !kubelet::duration_is_zero(""));
+    // kubeadm writes `0s`; the kubelet reads it as its 4h default.
+    let kubeadm =
+        kubefort_load::yaml::parse_str("streamingConnectionIdleTimeout: 0s\n", &"k".into(), Default::default());
+    let root = &kubeadm.documents[0].root;
+    assert_eq!(kubelet::config_value(root, &kubelet::STREAMING_TIMEOUT), ("4h0m0s".to_owned(), false));
+    assert!(kubelet::config_problem(root, &kubelet::STREAMING_TIMEOUT).is_none());
 }
