@@ -4,6 +4,7 @@
 //! A rule is declared with [`kubefort_model::declare_rule!`]; its doc comment
 //! is its documentation (`kubefort explain ID` prints it).
 
+pub mod controlplane;
 mod engine;
 pub mod image;
 pub mod mesh;

@@ -29,6 +29,8 @@ enum Command {
     Rbac(commands::rbac::Args),
     /// NetworkPolicy reachability: connlist, explain, quarantine.
     Netpol(commands::netpol::Args),
+    /// CIS benchmark checks of a control-plane or worker node's files (`--root`, default `/`).
+    Node(commands::node::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::rules::explain(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
+        Command::Node(args) => commands::node::run(args),
     };
     code.into()
 }
