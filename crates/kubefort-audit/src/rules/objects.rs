@@ -414,6 +414,8 @@ audit_rule! {
     ///   "K8s Namespace Created/Deleted", "K8s Serviceaccount Created/Deleted",
     ///   "K8s Role Created/Deleted", "K8s ClusterRole Created/Deleted",
     ///   "K8s RoleBinding Created/Deleted", "K8s ClusterRoleBinding Created/Deleted"
+    ///   (before Falco split them: "K8s Role/Clusterrole Created/Deleted",
+    ///   "K8s Role/Clusterrolebinding Created/Deleted")
     pub static LIFECYCLE {
         id: "KF-AUD-028",
         name: "object-lifecycle",
@@ -430,6 +432,8 @@ audit_rule! {
             "falco:K8s ClusterRole Created", "falco:K8s ClusterRole Deleted",
             "falco:K8s RoleBinding Created", "falco:K8s RoleBinding Deleted",
             "falco:K8s ClusterRoleBinding Created", "falco:K8s ClusterRoleBinding Deleted",
+            "falco:K8s Role/Clusterrole Created", "falco:K8s Role/Clusterrole Deleted",
+            "falco:K8s Role/Clusterrolebinding Created", "falco:K8s Role/Clusterrolebinding Deleted",
         ],
     }
 }
