@@ -29,6 +29,8 @@ enum Command {
     Rbac(commands::rbac::Args),
     /// NetworkPolicy reachability: connlist, explain, quarantine.
     Netpol(commands::netpol::Args),
+    /// Audit logs: `kubefort audit analyze FILE...` detects attacks and risky changes.
+    Audit(commands::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::rules::explain(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
+        Command::Audit(args) => commands::audit::run(args),
     };
     code.into()
 }

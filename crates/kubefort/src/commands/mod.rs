@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod netpol;
 pub mod pss;
 pub mod rbac;
