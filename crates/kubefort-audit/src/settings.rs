@@ -200,7 +200,7 @@ impl Default for AuditSettings {
             auth_failures: Window { threshold: 10, window_seconds: 60 },
             secret_reads: Window { threshold: 1, window_seconds: 86_400 },
             source_ips: Window { threshold: 1, window_seconds: 86_400 },
-            mass_delete: Window { threshold: 1, window_seconds: 60 },
+            mass_delete: Window { threshold: 50, window_seconds: 60 },
         }
     }
 }

@@ -82,9 +82,11 @@ audit_rule! {
 
 audit_rule! {
     /// ## What it does
-    /// Reports a service-account token used from a source IP the account was
-    /// not seen using within `audit.sourceIps.windowSeconds` (default one
-    /// day). The first addresses seen for an account are learnt, not reported.
+    /// Reports a service-account token used from a source IP in another
+    /// network (another /16 for IPv4, /48 for IPv6) than every address the
+    /// account was seen using within `audit.sourceIps.windowSeconds` (default
+    /// one day). The first addresses seen for an account are learnt, not
+    /// reported; new pod addresses inside the pod network are not reported.
     ///
     /// ## Why is this bad?
     /// A pod's token is used from the pod's address. A new address, especially
@@ -403,17 +405,24 @@ impl Anomalies {
             let window = s.source_ips.micros();
             if !ip.is_empty() && enabled(&SA_TOKEN_NEW_IP) {
                 let now = self.now;
-                let known = self.sa_ips.entry(user.to_owned()).or_default();
+                if !self.sa_ips.contains_key(user) {
+                    self.sa_ips.insert(user.to_owned(), Vec::new());
+                }
+                let known = self.sa_ips.get_mut(user).expect("just inserted");
                 known.retain(|(_, t)| now - *t < window);
                 match known.iter_mut().find(|(k, _)| k == ip) {
                     Some((_, t)) => *t = now,
                     None => {
-                        let learnt = !known.is_empty();
+                        // Pods churn inside the pod network: only an address in
+                        // another /16 (IPv4) or /48 (IPv6) than every known one is new.
+                        let new_network = !known.is_empty() && known.iter().all(|(k, _)| !same_network(k, ip));
                         let before: Vec<String> = known.iter().take(3).map(|(k, _)| k.clone()).collect();
                         if known.len() < 32 {
                             known.push((ip.to_owned(), now));
+                        } else if let Some(oldest) = known.iter_mut().min_by_key(|(_, t)| *t) {
+                            *oldest = (ip.to_owned(), now);
                         }
-                        if learnt {
+                        if new_network {
                             emit(
                                 &SA_TOKEN_NEW_IP,
                                 Hit {
@@ -542,6 +551,15 @@ impl Anomalies {
         if self.deletes.len() > MAX_KEYS {
             self.deletes.retain(|_, b| now - b.last() < 10 * SECOND);
         }
+    }
+}
+
+/// Whether two addresses share a /16 (IPv4) or /48 (IPv6).
+fn same_network(a: &str, b: &str) -> bool {
+    match (a.parse::<std::net::IpAddr>(), b.parse::<std::net::IpAddr>()) {
+        (Ok(std::net::IpAddr::V4(a)), Ok(std::net::IpAddr::V4(b))) => a.octets()[..2] == b.octets()[..2],
+        (Ok(std::net::IpAddr::V6(a)), Ok(std::net::IpAddr::V6(b))) => a.segments()[..3] == b.segments()[..3],
+        _ => a == b,
     }
 }
 
