@@ -25,6 +25,9 @@ pub const CONFIG_FILE_NAMES: [&str; 2] = [".kubefort.yaml", ".kubefort.yml"];
 ///     kinds: [DaemonSet]
 ///     paths: ["vendor/**"]           # globs over file paths
 ///     reason: CNI agent needs the host network
+/// audit:                             # kubefort audit analyze
+///   allowedUsers: [alice, ci-deployer]
+///   trustedImages: {privileged: [docker.io/calico/node]}
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -46,6 +49,9 @@ pub struct Config {
     /// Namespaces where privileged workloads are expected (default: kube-system).
     #[serde(default)]
     pub privileged_namespaces: Vec<String>,
+    /// Allow-lists and windows of `kubefort audit analyze` (see [`kubefort_audit::AuditSettings`]).
+    #[serde(default)]
+    pub audit: kubefort_audit::AuditSettings,
     /// Where the file was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -189,6 +195,11 @@ mod tests {
         let c = parse("pss: {level: baseline, version: v1.29}\nprivilegedNamespaces: [kube-system, cni]\n").unwrap();
         assert_eq!(c.pss.unwrap().version.as_deref(), Some("v1.29"));
         assert_eq!(c.privileged_namespaces, ["kube-system", "cni"]);
+        let c = parse("audit:\n  allowedUsers: [alice]\n  trustedImages: {privileged: [calico/node]}\n").unwrap();
+        assert_eq!(c.audit.allowed_users, ["alice"]);
+        assert_eq!(c.audit.trusted_images.privileged, ["calico/node"]);
+        let e = parse("audit:\n  allowedUsers: [alice]\n  clusterRange: []\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
         let e = parse("select: [unclosed\n").unwrap_err();
         assert!(e.message.contains("invalid YAML"), "{e}");
     }

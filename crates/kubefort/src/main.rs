@@ -31,6 +31,8 @@ enum Command {
     Netpol(commands::netpol::Args),
     /// CIS benchmark checks of a control-plane or worker node's files (`--root`, default `/`).
     Node(commands::node::Args),
+    /// Audit logs: `kubefort audit analyze FILE...` detects attacks and risky changes.
+    Audit(commands::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Node(args) => commands::node::run(args),
+        Command::Audit(args) => commands::audit::run(args),
     };
     code.into()
 }

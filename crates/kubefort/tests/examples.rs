@@ -53,6 +53,8 @@ fn insecure_example_triggers_every_rule() {
         .expect("rules array")
         .iter()
         .filter_map(|r| r["id"].as_str())
+        // Audit-log detectors fire on audit events, not manifests (tests/audit.rs).
+        .filter(|id| !id.starts_with("KF-AUD-"))
         .map(str::to_owned)
         .collect();
     assert!(all.len() >= 15, "catalog looks empty: {all:?}");

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod netpol;
 pub mod node;
 pub mod pss;

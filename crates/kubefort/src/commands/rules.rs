@@ -18,7 +18,10 @@ pub struct ExplainArgs {
 }
 
 pub fn catalog() -> Vec<&'static RuleMeta> {
-    kubefort_rules::all_rules().into_iter().map(|r| r.meta()).collect()
+    // Per-object rules, then the audit-log detectors (KF-AUD-*).
+    let mut rules: Vec<&'static RuleMeta> = kubefort_rules::all_rules().into_iter().map(|r| r.meta()).collect();
+    rules.extend(kubefort_audit::all_rules());
+    rules
 }
 
 pub fn list(args: RulesArgs) -> u8 {
@@ -54,11 +57,12 @@ pub fn list(args: RulesArgs) -> u8 {
 }
 
 pub fn explain(args: ExplainArgs) -> u8 {
-    let Some(rule) = kubefort_rules::find_rule(&args.rule) else {
+    let found =
+        kubefort_rules::find_rule(&args.rule).map(|r| r.meta()).or_else(|| kubefort_audit::find_rule(&args.rule));
+    let Some(m) = found else {
         eprintln!("error: no rule `{}`; `kubefort rules` lists them", args.rule);
         return exit::USAGE;
     };
-    let m = rule.meta();
     let mut text = format!(
         "# {} {} ({})\n\n{}\n\nSeverity: {}\nFix: {}\n",
         m.id,
