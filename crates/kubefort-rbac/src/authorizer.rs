@@ -405,6 +405,22 @@ impl Authorizer {
         }
     }
 
+    /// Every rule that applies to `identity` in `namespace` (`""`: only its
+    /// ClusterRoleBindings), as Kubernetes' `RulesFor`: the owner rules of
+    /// the escalation check ([`covers`](crate::covers::covers)) when it
+    /// creates or updates a role or binding there.
+    pub fn rules_for(&self, identity: &Identity, namespace: &str) -> Vec<PolicyRule> {
+        let mut out = Vec::new();
+        for (b, _, _) in self.bindings_for(identity) {
+            if !self.in_scope(b, namespace) {
+                continue;
+            }
+            let Some(role) = self.binding_role[b] else { continue };
+            out.extend(self.effective[role].iter().map(|er| self.rule(er).clone()));
+        }
+        out
+    }
+
     /// Can `identity` do `request`? With every grant that says yes.
     pub fn authorize(&self, identity: &Identity, request: &Request) -> Decision {
         let mut grants = Vec::new();

@@ -15,10 +15,11 @@
 //! technique order).
 
 use crate::authorizer::{loc, Authorizer, Grant, NameScope, Proof};
+use crate::covers::covers;
 use crate::facts::{Facts, Workload};
 use crate::identity::{Identity, AUTHENTICATED, UNAUTHENTICATED};
 use crate::matching::Request;
-use crate::policy::{Subject, SubjectKind, DEFAULT_NAMESPACE};
+use crate::policy::{PolicyRule, RoleKind, Subject, SubjectKind, DEFAULT_NAMESPACE};
 use kubefort_model::Location;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -328,6 +329,18 @@ fn is_everyone_group(name: &str) -> bool {
         || name.starts_with("system:serviceaccounts:")
 }
 
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+const ADMIN_ROLE: &str = "cluster-admin";
+
+/// cluster-admin's rules: `*` on `*.*` and on every non-resource URL.
+fn admin_rules() -> [PolicyRule; 2] {
+    let star = || vec!["*".to_owned()];
+    [
+        PolicyRule { verbs: star(), api_groups: star(), resources: star(), ..PolicyRule::default() },
+        PolicyRule { verbs: star(), non_resource_urls: star(), ..PolicyRule::default() },
+    ]
+}
+
 const WORKLOADS: &[(&str, &str)] = &[
     ("", "pods"),
     ("apps", "deployments"),
@@ -610,6 +623,74 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// A ClusterRole `id` may `bind` whose rules cover cluster-admin's
+    /// (`covers`, as the API server compares rules): `(bind request, grant,
+    /// role name, note)`. `cluster-admin` comes first; when the input does
+    /// not define it, it is Kubernetes' default (`*` on everything), which
+    /// every cluster has.
+    fn bindable_admin(&self, id: &Identity) -> Option<(Request, Grant, String, Option<String>)> {
+        let names = self.authorizer.allowed_names(id, &Request::resource("bind", RBAC_GROUP, "clusterroles", "", ""));
+        let mut candidates = vec![ADMIN_ROLE.to_owned()];
+        candidates.extend(
+            self.authorizer
+                .roles
+                .iter()
+                .filter(|r| r.kind == RoleKind::ClusterRole && r.name != ADMIN_ROLE)
+                .map(|r| r.name.clone())
+                .collect::<BTreeSet<_>>(),
+        );
+        let admin = admin_rules();
+        candidates.into_iter().filter(|n| names.contains(n)).find_map(|name| {
+            let note = match self.authorizer.find_role(RoleKind::ClusterRole, None, &name) {
+                Some(role) if covers(&self.role_rules(role), &admin).0 => None,
+                Some(_) => return None,
+                None if name == ADMIN_ROLE => Some(format!(
+                    "ClusterRole {ADMIN_ROLE} is not in the input: assuming Kubernetes' default (* on everything)"
+                )),
+                None => return None,
+            };
+            let r = Request::resource("bind", RBAC_GROUP, "clusterroles", "", &name);
+            self.grant(id, &r).map(|g| (r, g, name, note))
+        })
+    }
+
+    /// A role of namespace `ns` (a Role there or a ClusterRole) that `id` may
+    /// `bind` by name there, whose rules cover creating a workload:
+    /// `(bind request, grant, role, workload resource)`.
+    fn bindable_workload_role(&self, id: &Identity, ns: &str) -> Option<(Request, Grant, String, &'static str)> {
+        for (kind, resource) in [(RoleKind::Role, "roles"), (RoleKind::ClusterRole, "clusterroles")] {
+            let NameScope::Only(names) =
+                self.authorizer.allowed_names(id, &Request::resource("bind", RBAC_GROUP, resource, ns, ""))
+            else {
+                continue;
+            };
+            for name in names {
+                let role_ns = (kind == RoleKind::Role).then_some(ns);
+                let Some(role) = self.authorizer.find_role(kind, role_ns, &name) else { continue };
+                let rules = self.role_rules(role);
+                let workload = WORKLOADS.iter().find(|(group, res)| {
+                    let create = PolicyRule {
+                        verbs: vec!["create".into()],
+                        api_groups: vec![(*group).to_owned()],
+                        resources: vec![(*res).to_owned()],
+                        ..PolicyRule::default()
+                    };
+                    covers(&rules, &[create]).0
+                });
+                let Some((_, workload)) = workload else { continue };
+                let r = Request::resource("bind", RBAC_GROUP, resource, ns, &name);
+                if let Some(g) = self.grant(id, &r) {
+                    return Some((r, g, self.authorizer.roles[role].display(), workload));
+                }
+            }
+        }
+        None
+    }
+
+    fn role_rules(&self, role: usize) -> Vec<PolicyRule> {
+        self.authorizer.effective_rules(role).iter().map(|er| self.authorizer.rule(er).clone()).collect()
+    }
+
     fn find_edges(&self, p: &Principal) -> Found {
         let mut found = Found::default();
         match p {
@@ -764,16 +845,21 @@ impl<'a> Graph<'a> {
             }
         }
 
-        // Granting oneself roles.
-        let bind = Request::resource("bind", "rbac.authorization.k8s.io", "clusterroles", "", "cluster-admin");
-        let crb = Request::resource("create", "rbac.authorization.k8s.io", "clusterrolebindings", "", "");
-        if let (Some(g1), Some(g2)) = (self.grant(&id, &bind), self.grant(&id, &crb)) {
-            let e = found.evidence(
-                "bind ClusterRole cluster-admin and create a ClusterRoleBinding to oneself".into(),
-                vec![(bind, g1), (crb, g2)],
-                Some("bind skips the API server's check that the binder holds the role's permissions".into()),
-            );
-            found.edge(Principal::AnyRole, Technique::BindRoles, e, None);
+        // Granting oneself roles. `bind` lets a subject bind a role whose
+        // rules it does not hold; which roles are worth binding is decided by
+        // Kubernetes' own `covers`, not by their names.
+        let crb = Request::resource("create", RBAC_GROUP, "clusterrolebindings", "", "");
+        if let Some(g2) = self.grant(&id, &crb) {
+            if let Some((bind, g1, role, note)) = self.bindable_admin(&id) {
+                let e = found.evidence(
+                    format!("bind ClusterRole {role} (it covers cluster-admin's rules) and create a ClusterRoleBinding to oneself"),
+                    vec![(bind, g1), (crb, g2)],
+                    Some(note.unwrap_or_else(|| {
+                        "bind skips the API server's check that the binder holds the role's permissions".into()
+                    })),
+                );
+                found.edge(Principal::AnyRole, Technique::BindRoles, e, None);
+            }
         }
         let esc = Request::resource("escalate", "rbac.authorization.k8s.io", "clusterroles", "", "");
         if let Some(g1) = self.grant(&id, &esc) {
@@ -793,15 +879,20 @@ impl<'a> Graph<'a> {
             }
         }
         for ns in &bound {
-            let rb = Request::resource("create", "rbac.authorization.k8s.io", "rolebindings", ns, "");
+            let rb = Request::resource("create", RBAC_GROUP, "rolebindings", ns, "");
             let Some(grb) = self.grant(&id, &rb) else { continue };
             let binds = ["clusterroles", "roles"]
                 .iter()
-                .map(|r| Request::resource("bind", "rbac.authorization.k8s.io", r, ns, ""))
+                .map(|r| Request::resource("bind", RBAC_GROUP, r, ns, ""))
                 .find_map(|r| self.grant(&id, &r).map(|g| (r, g)));
             if let Some(b) = binds {
                 let what = format!("bind any role in namespace {ns} to oneself");
                 let grants = vec![b, (rb, grb)];
+                let e = found.evidence(what.clone(), grants.clone(), None);
+                self.any_pod(&mut found, &Some(ns.clone()), Technique::BindRoles, e, &grants, &what);
+            } else if let Some((b, g, role, workload)) = self.bindable_workload_role(&id, ns) {
+                let what = format!("bind {role} (it covers create {workload}) in namespace {ns} to oneself");
+                let grants = vec![(b, g), (rb, grb)];
                 let e = found.evidence(what.clone(), grants.clone(), None);
                 self.any_pod(&mut found, &Some(ns.clone()), Technique::BindRoles, e, &grants, &what);
             }

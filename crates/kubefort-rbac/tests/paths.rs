@@ -317,3 +317,40 @@ spec: {template: []}
     assert_eq!(f.workloads[0].service_account, "default");
     assert!(f.workloads[0].host_access.is_none());
 }
+
+/// `bind` edges go to the roles that are worth binding by what their rules
+/// cover (Kubernetes' `covers`), not by their names.
+#[test]
+fn bind_edges_follow_what_the_bound_role_covers() {
+    use Technique::BindRoles;
+    const ROLES: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: superuser}\nrules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*']}, {verbs: ['*'], nonResourceURLs: ['*']}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: viewer}\nrules: [{verbs: [get, list], apiGroups: ['*'], resources: ['*']}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: deployer}\nrules: [{verbs: [create], apiGroups: [apps], resources: [deployments]}]\n---\n";
+    let bind = |names: &str, binding: &str| {
+        format!("- {{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [{names}]}}\n- {{apiGroups: [rbac.authorization.k8s.io], resources: [{binding}], verbs: [create]}}")
+    };
+    let run = |extra: &str, rules: &str, ns: &str| {
+        edges(&format!("{ROLES}{extra}{}", granting(rules, ns)).replace('\'', "\""))
+    };
+    let any = (Principal::AnyRole, BindRoles);
+
+    assert!(
+        run("", &bind("superuser", "clusterrolebindings"), "").contains(&any),
+        "a home-made cluster-admin, by name"
+    );
+    assert!(!run("", &bind("viewer", "clusterrolebindings"), "").contains(&any), "viewer does not cover cluster-admin");
+    assert!(
+        run("", &bind("cluster-admin", "clusterrolebindings"), "").contains(&any),
+        "cluster-admin not in the input: the default"
+    );
+    let weak_admin = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\nrules: [{verbs: [get], apiGroups: [''], resources: [pods]}]\n---\n";
+    assert!(
+        !run(weak_admin, &bind("cluster-admin", "clusterrolebindings"), "").contains(&any),
+        "a cluster-admin redefined by the input is judged by its rules"
+    );
+
+    let runner = (sa("app", "runner"), BindRoles);
+    assert!(
+        run("", &bind("deployer", "rolebindings"), "app").contains(&runner),
+        "named bind of a role covering create deployments"
+    );
+    assert!(!run("", &bind("viewer", "rolebindings"), "app").contains(&runner), "viewer creates nothing");
+}

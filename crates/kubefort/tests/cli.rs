@@ -318,6 +318,22 @@ fn config_is_discovered_upward_and_overridden_by_flag() {
 }
 
 #[test]
+fn config_privileged_namespaces_reach_the_rbac_rules() {
+    let dir = TempDir::new("privileged-namespaces");
+    dir.write(
+        "rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci, namespace: cni}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects: [{kind: User, name: ci}]\n",
+    );
+    let args = ["scan", "rbac.yaml", "-o", "json", "--select", "KF-RBAC-004,KF-RBAC-013"];
+    let default = run(&dir, &args);
+    assert_eq!(rules_of(&default), Vec::<String>::new(), "default: kube-system only");
+    dir.write(".kubefort.yaml", "privilegedNamespaces: [kube-system, cni]\n");
+    let configured = run(&dir, &args);
+    assert_eq!(rules_of(&configured), ["KF-RBAC-004", "KF-RBAC-013"], "{}", configured.stdout);
+    assert_eq!(configured.code, 1);
+}
+
+#[test]
 fn config_exemptions_take_findings_out() {
     let dir = TempDir::new("exempt");
     dir.write(

@@ -11,28 +11,42 @@ use kubefort_rbac::policy::{read_binding, read_role, Binding, Role};
 use kubefort_rbac::{rule_allows, Authorizer, Options, PolicyRule, Request, RoleKind, Subject, SubjectKind};
 use std::sync::Arc;
 
+mod admission_webhooks;
 mod anonymous_binding;
 mod bind_escalate_impersonate;
 mod cluster_admin_binding;
+mod csr_approval;
 mod default_sa_binding;
+mod ephemeral_containers;
 mod missing_role;
 mod node_proxy;
+mod nodes_patch;
+mod persistent_volume_create;
 mod pod_exec_attach;
 mod pod_portforward;
+mod privileged_namespace_workloads;
 mod secrets_access;
+mod service_status;
 mod serviceaccount_token;
 mod unbound_role;
 mod wildcard_rules;
 
+pub use admission_webhooks::AdmissionWebhooks;
 pub use anonymous_binding::AnonymousBinding;
 pub use bind_escalate_impersonate::BindEscalateImpersonate;
 pub use cluster_admin_binding::ClusterAdminBinding;
+pub use csr_approval::CsrApproval;
 pub use default_sa_binding::DefaultServiceAccountBinding;
+pub use ephemeral_containers::EphemeralContainers;
 pub use missing_role::BindingToMissingRole;
 pub use node_proxy::NodeProxy;
+pub use nodes_patch::NodesPatch;
+pub use persistent_volume_create::PersistentVolumeCreate;
 pub use pod_exec_attach::PodExecAttach;
 pub use pod_portforward::PodPortForward;
+pub use privileged_namespace_workloads::PrivilegedNamespaceWorkloads;
 pub use secrets_access::SecretsAccess;
+pub use service_status::ServiceStatus;
 pub use serviceaccount_token::ServiceAccountToken;
 pub use unbound_role::UnboundRole;
 pub use wildcard_rules::WildcardRules;
@@ -50,6 +64,13 @@ pub const RULES: &[&dyn Rule] = &[
     &DefaultServiceAccountBinding,
     &BindingToMissingRole,
     &UnboundRole,
+    &PrivilegedNamespaceWorkloads,
+    &EphemeralContainers,
+    &CsrApproval,
+    &AdmissionWebhooks,
+    &PersistentVolumeCreate,
+    &NodesPatch,
+    &ServiceStatus,
 ];
 
 /// The authorizer of the whole inventory, built once.
@@ -92,6 +113,23 @@ fn granted_verb<'a>(rule: &PolicyRule, verbs: &[&'a str], group: &str, resource:
 /// (`(verbs, group, resource)`), at `/rules/N`.
 fn report_grants(cx: &Context<'_>, sink: &mut Sink<'_>, meta: &'static RuleMeta, targets: &[(&[&str], &str, &str)]) {
     let Some(role) = checked_role(cx) else { return };
+    report_role_grants(&role, sink, meta, targets);
+}
+
+/// [`report_grants`] for cluster-scoped resources (nodes, PersistentVolumes,
+/// webhook configurations): a namespaced Role cannot grant them, so only
+/// ClusterRoles are checked.
+fn report_cluster_grants(
+    cx: &Context<'_>,
+    sink: &mut Sink<'_>,
+    meta: &'static RuleMeta,
+    targets: &[(&[&str], &str, &str)],
+) {
+    let Some(role) = checked_role(cx).filter(|r| r.kind == RoleKind::ClusterRole) else { return };
+    report_role_grants(&role, sink, meta, targets);
+}
+
+fn report_role_grants(role: &Role, sink: &mut Sink<'_>, meta: &'static RuleMeta, targets: &[(&[&str], &str, &str)]) {
     for r in &role.rules {
         let hits: Vec<String> = targets
             .iter()
@@ -141,4 +179,30 @@ fn is_cluster_admin_equivalent(graph: &Authorizer, role: RoleId) -> bool {
         r.resource_names.is_empty()
             && [&r.verbs, &r.api_groups, &r.resources].iter().all(|v| v.iter().any(|x| x == "*"))
     })
+}
+
+/// Where a binding's grants reach a privileged namespace: `Some("")` for a
+/// ClusterRoleBinding (every namespace), `Some(ns)` for a RoleBinding in one
+/// of the configured privileged namespaces (`.kubefort.yaml`
+/// `privilegedNamespaces`, default `kube-system`), `None` otherwise.
+fn privileged_scope<'b>(cx: &Context<'_>, binding: &'b Binding) -> Option<&'b str> {
+    match &binding.namespace {
+        None => Some(""),
+        Some(ns) if cx.settings.is_privileged_namespace(ns) => Some(ns.as_str()),
+        Some(_) => None,
+    }
+}
+
+/// Whether a role (after aggregation) allows `request`.
+fn role_allows(graph: &Authorizer, role: RoleId, request: &Request) -> bool {
+    graph.effective_rules(role).iter().any(|er| rule_allows(graph.rule(er), request))
+}
+
+/// `in every namespace` or `in NS`, for messages.
+fn scope_text(namespace: &str) -> String {
+    if namespace.is_empty() {
+        "in every namespace".to_owned()
+    } else {
+        format!("in {namespace}")
+    }
 }

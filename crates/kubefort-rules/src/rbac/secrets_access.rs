@@ -1,13 +1,15 @@
-use super::{bound_role, checked_binding, graph, is_system_subject};
+use super::{bound_role, checked_binding, graph, is_system_subject, privileged_scope, role_allows, scope_text};
 use kubefort_model::{declare_rule, Context, Sink};
 use kubefort_rbac::Request;
 
 declare_rule! {
     /// ## What it does
     /// Flags bindings that let a non-system subject `get`, `list` or `watch`
-    /// secrets cluster-wide (a ClusterRoleBinding) or in `kube-system` (a
-    /// RoleBinding there). The role is resolved as the API server resolves
-    /// it, aggregation included.
+    /// secrets cluster-wide (a ClusterRoleBinding) or in a privileged
+    /// namespace (a RoleBinding there). The role is resolved as the API
+    /// server resolves it, aggregation included. Privileged namespaces are
+    /// `kube-system` unless `.kubefort.yaml` lists others in
+    /// `privilegedNamespaces`.
     ///
     /// ## Why is this bad?
     /// Secrets hold service account tokens, registry credentials, TLS keys
@@ -36,7 +38,7 @@ declare_rule! {
     pub struct SecretsAccess {
         id: "KF-RBAC-004",
         name: "rbac-secrets-read",
-        title: "Secrets readable cluster-wide or in kube-system",
+        title: "Secrets readable cluster-wide or in a privileged namespace",
         severity: High,
         fix: "Grant get on the named secrets the workload needs, in its own namespace",
         references: ["checkov:CKV2_K8S_5", "kube-linter:access-to-secrets", "kubescape:C-0015", "kubescape:C-0186", "cis-1.12:5.1.2"],
@@ -44,29 +46,19 @@ declare_rule! {
     }
 }
 
-/// Namespaces whose secrets are the cluster's own credentials.
-const PRIVILEGED_NAMESPACES: [&str; 1] = ["kube-system"];
-
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let Some(binding) = checked_binding(cx) else { return };
-    let namespace = match &binding.namespace {
-        None => "",
-        Some(ns) if PRIVILEGED_NAMESPACES.contains(&ns.as_str()) => ns.as_str(),
-        Some(_) => return,
-    };
+    let Some(namespace) = privileged_scope(cx, &binding) else { return };
     let graph = graph(cx.inventory);
     let Some(role) = bound_role(&graph.0, &binding) else { return };
     let verbs: Vec<&str> = ["get", "list", "watch"]
         .into_iter()
-        .filter(|v| {
-            let request = Request::resource(v, "", "secrets", namespace, "");
-            graph.0.effective_rules(role).iter().any(|er| kubefort_rbac::rule_allows(graph.0.rule(er), &request))
-        })
+        .filter(|v| role_allows(&graph.0, role, &Request::resource(v, "", "secrets", namespace, "")))
         .collect();
     if verbs.is_empty() {
         return;
     }
-    let scope = if namespace.is_empty() { "in every namespace".to_owned() } else { format!("in {namespace}") };
+    let scope = scope_text(namespace);
     for s in binding.subjects.iter().filter(|s| !is_system_subject(&s.subject)) {
         sink.report(
             &SecretsAccess::META,
@@ -85,7 +77,8 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{check, pointers};
+    use crate::testing::{check, check_with, pointers};
+    use kubefort_model::Settings;
 
     const READER: &str = r#"apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -111,5 +104,18 @@ rules: [{verbs: [get, list], apiGroups: [""], resources: [secrets]}]
             "{READER}apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: a, namespace: web}}\nroleRef: {{kind: ClusterRole, name: secret-reader}}\nsubjects: [{{kind: User, name: bob}}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: one}}\nrules: [{{verbs: [get], apiGroups: [\"\"], resources: [secrets], resourceNames: [x]}}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: b}}\nroleRef: {{kind: ClusterRole, name: one}}\nsubjects: [{{kind: User, name: bob}}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: c}}\nroleRef: {{kind: ClusterRole, name: secret-reader}}\nsubjects: [{{kind: User, name: \"system:kube-controller-manager\"}}]\n"
         );
         assert!(check(&SecretsAccess, &yaml).is_empty());
+    }
+
+    #[test]
+    fn privileged_namespaces_come_from_the_settings() {
+        let yaml = format!(
+            "{READER}apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: a, namespace: cni}}\nroleRef: {{kind: ClusterRole, name: secret-reader}}\nsubjects: [{{kind: User, name: bob}}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: b, namespace: kube-system}}\nroleRef: {{kind: ClusterRole, name: secret-reader}}\nsubjects: [{{kind: User, name: bob}}]\n"
+        );
+        let f = check(&SecretsAccess, &yaml);
+        assert_eq!(pointers(&f), [("/subjects/0".into(), 16)], "default: kube-system only");
+        let settings = Settings { privileged_namespaces: vec!["cni".into()], ..Settings::default() };
+        let f = check_with(&SecretsAccess, &yaml, &settings);
+        assert_eq!(pointers(&f), [("/subjects/0".into(), 10)], "configured: cni, and kube-system no more");
+        assert!(f[0].message.contains("secrets in cni"), "{}", f[0].message);
     }
 }
