@@ -509,4 +509,95 @@ spec:
         write_connlist(&empty, Format::Json, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), render(&[], Format::Json));
     }
+
+    #[test]
+    fn rows_agree_with_pairwise_evaluation() {
+        // Host-network pods, named ports resolved per destination, ipBlocks
+        // with except, AND-ed selectors, rules without peers, two pods of one shape.
+        let yaml = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {env: prod}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: prod, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web2, namespace: prod, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: prod, labels: {app: api}}
+spec: {containers: [{name: c, ports: [{name: http, containerPort: 9090}, {name: dns, containerPort: 53, protocol: UDP}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: prod, labels: {app: agent}}
+spec: {hostNetwork: true, containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job, namespace: other, labels: {app: api}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: in, namespace: prod}
+spec:
+  podSelector: {matchExpressions: [{key: app, operator: In, values: [web, api]}]}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}
+      podSelector: {matchLabels: {app: api}}
+    - podSelector: {matchLabels: {app: web}}
+    ports: [{port: http}, {port: dns, protocol: UDP}]
+  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{podSelector: {}, namespaceSelector: {}}]
+    ports: [{port: http}, {port: 9000, endPort: 9100}]
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]
+    ports: [{port: 443}]
+  - ports: [{protocol: UDP, port: 53}]
+"#;
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
+        let net = Network::from_objects(&loaded.objects);
+        let mut expected = Vec::new();
+        let names: Vec<String> = net.workloads.iter().map(|w| w.display()).collect();
+        for (i, a) in net.workloads.iter().enumerate() {
+            for (j, b) in net.workloads.iter().enumerate() {
+                let conn = net.allowed(Endpoint::Shape(a.shape), Endpoint::Shape(b.shape));
+                if i != j && !conn.is_empty() {
+                    expected.push(format!("{} => {} : {conn}", names[i], names[j]));
+                }
+            }
+            for atom in net.external_atoms(Direction::Egress) {
+                let conn = net.allowed(Endpoint::Shape(a.shape), Endpoint::Ip(atom));
+                if !conn.is_empty() {
+                    expected.push(format!("{} => {atom}[External] : {conn}", names[i]));
+                }
+            }
+            for atom in net.external_atoms(Direction::Ingress) {
+                let conn = net.allowed(Endpoint::Ip(atom), Endpoint::Shape(a.shape));
+                if !conn.is_empty() {
+                    expected.push(format!("{atom}[External] => {} : {conn}", names[i]));
+                }
+            }
+        }
+        expected.sort();
+        let actual: Vec<String> = connlist(&net).iter().map(Connection::line).collect();
+        assert_eq!(actual, expected);
+        assert!(actual.contains(&"prod/web[Pod] => prod/api[Pod] : TCP 9090,UDP 53".to_owned()), "{actual:#?}");
+        assert!(actual.contains(&"prod/web[Pod] => prod/web2[Pod] : TCP 8080".to_owned()), "{actual:#?}");
+    }
 }
