@@ -6,8 +6,12 @@
 //!   the "parse floor" that `bench/run.sh` compares the scanner with.
 //! - `cargo run -p xtask --release -- gen-dump --objects N --out FILE` writes
 //!   a deterministic synthetic cluster dump (see `gen.rs`).
+//! - `cargo run -p xtask --release -- gen-netpol --out FILE` writes a
+//!   deterministic synthetic cluster for the NetworkPolicy engine (see
+//!   `netpol.rs`); `bench/netpol.sh` times `kubefort netpol` on it.
 
 mod gen;
+mod netpol;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,13 +22,24 @@ const USAGE: &str = "usage:
   xtask gen-dump [--objects N] [--out FILE_OR_DIR] [--seed S] [--format yaml|json]
       Write a synthetic cluster dump (default: 100000 objects, one multi-document
       YAML file; `--format json` writes one `kind: List` JSON document). When
-      --out is a directory the file is named cluster-dump-N.yaml (or .json).";
+      --out is a directory the file is named cluster-dump-N.yaml (or .json).
+  xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] [--seed S] [--out FILE]
+      Write a synthetic cluster of tenant namespaces with default-deny, DNS and
+      per-tier NetworkPolicies (default: 200 namespaces, 5000 workloads, 2000
+      policies; plus kube-dns, an ingress controller and Prometheus).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("floor") => floor(&args[1..]),
         Some("gen-dump") => match gen_dump(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        Some("gen-netpol") => match gen_netpol(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}\n{USAGE}");
@@ -100,5 +115,35 @@ fn gen_dump(args: &[String]) -> Result<(), String> {
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let stats = gen::write_dump(&mut w, objects, seed, json).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("wrote {} ({} objects, {} bytes; {})", out.display(), stats.objects, stats.bytes, stats.kinds);
+    Ok(())
+}
+
+fn gen_netpol(args: &[String]) -> Result<(), String> {
+    let mut spec = netpol::Spec { namespaces: 200, workloads: 5000, policies: 2000, seed: 42 };
+    let mut out = PathBuf::from("netpol-cluster.yaml");
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: &str| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
+        match flag.as_str() {
+            "--namespaces" => spec.namespaces = number(value()?)?,
+            "--workloads" => spec.workloads = number(value()?)?,
+            "--policies" => spec.policies = number(value()?)?,
+            "--seed" => spec.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--out" => out = PathBuf::from(value()?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let file = std::fs::File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let stats = netpol::write(&mut w, &spec).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} tenant namespaces, {} workloads, {} policies, {} bytes; plus 3 system namespaces with one workload each)",
+        out.display(),
+        stats.namespaces,
+        stats.workloads,
+        stats.policies,
+        stats.bytes
+    );
     Ok(())
 }

@@ -30,7 +30,7 @@ mod ranges;
 pub mod selector;
 
 pub use conn::{Conn, Protocol};
-pub use connlist::{connlist, render, Connection, Format};
+pub use connlist::{connlist, for_each_connection, render, write_connlist, Connection, Format};
 pub use ip::{Family, IpRange, IpSet};
 pub use network::{Allow, Endpoint, Network, Options, Verdict, Workload};
 pub use policy::{Direction, Peer, Policy, PortSpec};

@@ -122,6 +122,8 @@ pub struct Network {
     ns_index: HashMap<String, usize>,
     /// Per shape, per direction: the policies selecting it that isolate it.
     isolating: Vec<[Vec<usize>; 2]>,
+    /// Per namespace: its policies.
+    policies_by_namespace: Vec<Vec<usize>>,
 }
 
 const WORKLOAD_KINDS: [&str; 8] =
@@ -242,6 +244,14 @@ impl Network {
             }
         }
         net.ingress_routes = crate::ingress::routes(&net, objects);
+        // Policies grouped by namespace: a policy selects pods of its own
+        // namespace only, so each shape is matched against those alone.
+        let mut by_namespace: Vec<Vec<usize>> = vec![Vec::new(); net.namespaces.len()];
+        for (i, p) in net.policies.iter().enumerate() {
+            if let Some(&ns) = net.ns_index.get(&p.namespace) {
+                by_namespace[ns].push(i);
+            }
+        }
         net.isolating = (0..net.shapes.len())
             .map(|s| {
                 let shape = &net.shapes[s];
@@ -249,9 +259,9 @@ impl Network {
                 if shape.host_network {
                     return out;
                 }
-                for (i, p) in net.policies.iter().enumerate() {
-                    if net.ns_index.get(&p.namespace) == Some(&shape.namespace) && p.pod_selector.matches(&shape.labels)
-                    {
+                for &i in &by_namespace[shape.namespace] {
+                    let p = &net.policies[i];
+                    if p.pod_selector.matches(&shape.labels) {
                         if p.isolates_ingress {
                             out[0].push(i);
                         }
@@ -263,6 +273,7 @@ impl Network {
                 out
             })
             .collect();
+        net.policies_by_namespace = by_namespace;
         net
     }
 
@@ -281,6 +292,29 @@ impl Network {
         self.ns_index.get(name).map(|&i| &self.namespaces[i])
     }
 
+    /// The index of a namespace in [`Network::namespaces`].
+    pub fn namespace_id(&self, name: &str) -> Option<usize> {
+        self.ns_index.get(name).copied()
+    }
+
+    /// The policies of namespace `ns` (an index into [`Network::namespaces`]).
+    pub fn policies_in(&self, ns: usize) -> &[usize] {
+        self.policies_by_namespace.get(ns).map_or(&[], Vec::as_slice)
+    }
+
+    /// Shapes of pods that `policy` selects (hostNetwork pods excepted: no
+    /// policy applies to them).
+    pub fn selected_shapes(&self, policy: usize) -> Vec<usize> {
+        let p = &self.policies[policy];
+        let Some(ns) = self.namespace_id(&p.namespace) else { return Vec::new() };
+        (0..self.shapes.len())
+            .filter(|&s| {
+                let shape = &self.shapes[s];
+                shape.namespace == ns && !shape.host_network && p.pod_selector.matches(&shape.labels)
+            })
+            .collect()
+    }
+
     /// Policies that select pods of `shape` and isolate them in `dir`.
     pub fn isolating(&self, shape: usize, dir: Direction) -> &[usize] {
         &self.isolating[shape][dir_index(dir)]
@@ -292,11 +326,10 @@ impl Network {
         if s.host_network {
             return Vec::new();
         }
-        (0..self.policies.len())
-            .filter(|&i| {
-                let p = &self.policies[i];
-                self.ns_index.get(&p.namespace) == Some(&s.namespace) && p.pod_selector.matches(&s.labels)
-            })
+        self.policies_in(s.namespace)
+            .iter()
+            .copied()
+            .filter(|&i| self.policies[i].pod_selector.matches(&s.labels))
             .collect()
     }
 
@@ -322,7 +355,8 @@ impl Network {
         }
     }
 
-    fn rule_matches(&self, policy: &Policy, rule: &Rule, other: Endpoint) -> bool {
+    /// Whether `rule` of `policy` matches `other` (every peer when it has no `from`/`to`).
+    pub fn rule_matches(&self, policy: &Policy, rule: &Rule, other: Endpoint) -> bool {
         match &rule.peers {
             None => true,
             Some(peers) => peers.iter().any(|p| self.peer_matches(policy, p, other)),

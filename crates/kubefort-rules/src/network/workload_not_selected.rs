@@ -1,5 +1,5 @@
 use kubefort_model::{declare_rule, Context, PodSpecRef, Sink};
-use kubefort_netpol::{Labels, Policy};
+use kubefort_netpol::Labels;
 
 declare_rule! {
     /// ## What it does
@@ -69,11 +69,12 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.to_owned(), v.scalar_text()?))).collect())
         .unwrap_or_default();
     let namespace = o.namespace.as_deref().unwrap_or("default");
-    let selected = cx
-        .inventory
-        .of_kind("NetworkPolicy")
-        .filter_map(Policy::from_object)
-        .any(|p| p.namespace == namespace && p.pod_selector.matches(&labels));
+    // The policies are parsed once per run (shared model), not per workload.
+    let model = super::model(cx.inventory);
+    let net = &model.net;
+    let selected = net
+        .namespace_id(namespace)
+        .is_some_and(|ns| net.policies_in(ns).iter().any(|&p| net.policies[p].pod_selector.matches(&labels)));
     if !selected {
         sink.report(
             &WorkloadNotSelected::META,

@@ -103,9 +103,17 @@ fn connlist(args: ConnlistArgs) -> u8 {
         Err(code) => return code,
     };
     let format: Format = args.format.parse().unwrap_or(Format::Txt);
-    let text = kubefort_netpol::render(&kubefort_netpol::connlist(&net), format);
-    print!("{text}");
-    exit::OK
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+    match kubefort_netpol::write_connlist(&net, format, &mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => exit::OK,
+        // A closed pipe (`| head`) is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("error: writing the connection list: {e}");
+            exit::USAGE
+        }
+    }
 }
 
 enum Side {
