@@ -46,6 +46,8 @@ pub struct Config {
     /// Namespaces where privileged workloads are expected (default: kube-system).
     #[serde(default)]
     pub privileged_namespaces: Vec<String>,
+    /// Age in days after which a Secret should have been rotated (default 90).
+    pub secret_rotation_days: Option<u32>,
     /// Where the file was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: Option<PathBuf>,

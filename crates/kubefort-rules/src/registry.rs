@@ -16,6 +16,8 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules.extend_from_slice(crate::meta::RULES);
     rules.extend_from_slice(crate::rbac::RULES);
     rules.extend_from_slice(crate::network::RULES);
+    rules.extend_from_slice(crate::secrets::RULES);
+    rules.extend_from_slice(crate::storage::RULES);
     rules.extend_from_slice(crate::pss::RULES);
     rules.extend_from_slice(crate::pss::check_rules());
     rules.sort_by_key(|r| r.meta().id);

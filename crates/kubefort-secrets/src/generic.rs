@@ -227,7 +227,7 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "./",
     "../",
     "~/",
-    "@",
+    "@/",
     "secretref:",
     "k8s:",
 ];

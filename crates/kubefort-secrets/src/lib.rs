@@ -86,6 +86,18 @@ pub fn mask(value: &[u8]) -> String {
     out
 }
 
+/// Decodes standard or URL-safe base64, padded or not, ignoring
+/// whitespace (as Kubernetes `data` values and `.dockerconfigjson` auths
+/// are written).
+pub fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let clean: Vec<u8> = value.iter().copied().filter(|b| !b.is_ascii_whitespace() && *b != b'=').collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&clean)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&clean).ok())
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &[u8], offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
