@@ -52,6 +52,8 @@ pub struct Config {
     /// Allow-lists and windows of `kubefort audit analyze` (see [`kubefort_audit::AuditSettings`]).
     #[serde(default)]
     pub audit: kubefort_audit::AuditSettings,
+    /// Age in days after which a Secret should have been rotated (default 90).
+    pub secret_rotation_days: Option<u32>,
     /// Where the file was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -58,6 +58,9 @@ pub struct Settings {
     /// Namespaces where privileged workloads are expected (`.kubefort.yaml`
     /// `privilegedNamespaces`; empty means `kube-system`).
     pub privileged_namespaces: Vec<String>,
+    /// Age in days after which a Secret should have been rotated
+    /// (`.kubefort.yaml` `secretRotationDays`, default 90).
+    pub secret_rotation_days: u32,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             pss_level: None,
             pss_version: None,
             privileged_namespaces: Vec::new(),
+            secret_rotation_days: 90,
         }
     }
 }

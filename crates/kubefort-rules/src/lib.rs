@@ -13,6 +13,8 @@ pub mod network;
 pub mod pss;
 pub mod rbac;
 mod registry;
+pub mod secrets;
+pub mod storage;
 pub mod suppression;
 #[cfg(test)]
 mod testing;

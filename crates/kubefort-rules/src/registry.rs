@@ -18,6 +18,8 @@ pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules.extend_from_slice(crate::network::RULES);
     rules.extend_from_slice(crate::mesh::RULES);
     rules.extend_from_slice(crate::controlplane::RULES);
+    rules.extend_from_slice(crate::secrets::RULES);
+    rules.extend_from_slice(crate::storage::RULES);
     rules.extend_from_slice(crate::pss::RULES);
     rules.extend_from_slice(crate::pss::check_rules());
     rules.sort_by_key(|r| r.meta().id);

@@ -21,6 +21,8 @@ enum Command {
     Scan(commands::scan::Args),
     /// Would these workloads be admitted under the Pod Security Standards?
     Pss(commands::pss::Args),
+    /// Scan any text files (configs, `.env`, Dockerfiles) for credentials; values are never printed.
+    Secrets(commands::secrets::Args),
     /// List every rule.
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
         Command::Pss(args) => commands::pss::run(args),
+        Command::Secrets(args) => commands::secrets::run(args),
         Command::Rules(args) => commands::rules::list(args),
         Command::Explain(args) => commands::rules::explain(args),
         Command::Rbac(args) => commands::rbac::run(args),

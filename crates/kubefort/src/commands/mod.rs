@@ -5,3 +5,4 @@ pub mod pss;
 pub mod rbac;
 pub mod rules;
 pub mod scan;
+pub mod secrets;

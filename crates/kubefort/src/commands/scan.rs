@@ -121,6 +121,7 @@ pub fn run(args: Args) -> u8 {
         pss_level: config.pss.as_ref().and_then(|p| p.level.clone()),
         pss_version: config.pss.as_ref().and_then(|p| p.version.clone()),
         privileged_namespaces: config.privileged_namespaces.clone(),
+        secret_rotation_days: config.secret_rotation_days.unwrap_or(90),
         ..Settings::default()
     };
     let rules = selection.rules();

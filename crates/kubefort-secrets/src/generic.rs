@@ -1,0 +1,415 @@
+//! Heuristics for values under secret-like keys: which keys look secret,
+//! which values are placeholders or references, and how random a value is.
+
+/// Words that make a key secret-like (`db_password`, `clientSecret`,
+/// `GITHUB_TOKEN`), compared after lower-casing and dropping `_` and `-`.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "credential",
+    "privatekey",
+    "accesskey",
+    "passphrase",
+    "authkey",
+    "masterkey",
+    "signingkey",
+    "encryptionkey",
+];
+
+/// A key ending in one of these names *something about* a secret (its
+/// name, file, length, reference…), not the secret itself.
+const NOT_A_VALUE_SUFFIXES: &[&str] = &[
+    "name",
+    "names",
+    "file",
+    "files",
+    "path",
+    "paths",
+    "dir",
+    "ref",
+    "refs",
+    "reference",
+    "url",
+    "uri",
+    "endpoint",
+    "length",
+    "len",
+    "size",
+    "ttl",
+    "timeout",
+    "duration",
+    "expiry",
+    "expiration",
+    "expires",
+    "expiresin",
+    "seconds",
+    "secs",
+    "days",
+    "interval",
+    "period",
+    "enabled",
+    "enable",
+    "disabled",
+    "type",
+    "types",
+    "mode",
+    "policy",
+    "version",
+    "hash",
+    "hashed",
+    "checksum",
+    "digest",
+    "sha",
+    "sha256",
+    "count",
+    "format",
+    "provider",
+    "source",
+    "store",
+    "class",
+    "kind",
+    "field",
+    "header",
+    "prefix",
+    "location",
+    "template",
+    "selector",
+    "limit",
+    "strategy",
+    "backend",
+    "engine",
+    "issuer",
+    "audience",
+    "audiences",
+    "namespace",
+    "config",
+    "manager",
+    "rotation",
+    "algorithm",
+    "generator",
+    "env",
+    "var",
+    "variable",
+    "id_file",
+    "required",
+    "regex",
+    "pattern",
+    "help",
+    "description",
+    "label",
+    "mount",
+    "volume",
+    "keyref",
+    "encoding",
+    "keyid",
+];
+
+/// Whether a key (`DB_PASSWORD`, `spring.datasource.password`,
+/// `example.com/api-token`, `--client-secret`) names a secret value.
+pub fn is_secret_key(key: &str) -> bool {
+    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let lower = last.trim_start_matches('-').to_ascii_lowercase();
+    let whole = key.trim_start_matches('-').to_ascii_lowercase();
+    if lower.is_empty() || whole.starts_with("checksum") || whole.starts_with("vault.hashicorp.com/") {
+        return false;
+    }
+    let compact: String = lower.chars().filter(|c| *c != '_' && *c != '-').collect();
+    let secretish = SECRET_WORDS.iter().any(|w| compact.contains(w))
+        || compact == "pwd"
+        || compact.ends_with("pwd")
+        || compact == "pass"
+        || lower.ends_with("_pass")
+        || lower.ends_with("-pass");
+    secretish && !NOT_A_VALUE_SUFFIXES.iter().any(|s| compact.ends_with(s))
+}
+
+/// Exact values that stand for "no real secret here".
+const PLACEHOLDER_VALUES: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "null",
+    "none",
+    "nil",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "undefined",
+    "empty",
+    "default",
+    "test",
+    "testing",
+    "string",
+    "value",
+    "required",
+    "optional",
+    "hidden",
+    "masked",
+    "private",
+    "secure",
+    "unset",
+    "tbd",
+    "n/a",
+    "na",
+    "pass",
+    "pwd",
+    "admin",
+    "root",
+    "user",
+    "username",
+];
+
+/// Fragments that mark a placeholder (`changeme`, `<your-token>`, `xxxx`).
+const PLACEHOLDER_FRAGMENTS: &[&str] = &[
+    "xxxx",
+    "****",
+    "....",
+    "####",
+    "redacted",
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourpass",
+    "yoursecret",
+    "yourtoken",
+    "yourkey",
+    "replace",
+    "insert",
+    "dummy",
+    "sample",
+    "notasecret",
+    "not-a-secret",
+    "not_a_secret",
+    "fixme",
+    "todo",
+    "secret_here",
+    "secret-here",
+    "token_here",
+    "token-here",
+    "password_here",
+    "password-here",
+    "000000",
+    "123456",
+    "abcdef",
+];
+
+/// Prefixes of references to a secret kept elsewhere (SOPS, Vault, vals,
+/// cloud secret managers, files, hashes).
+const REFERENCE_PREFIXES: &[&str] = &[
+    "enc[",
+    "vault:",
+    "ref+",
+    "arn:",
+    "projects/",
+    "sha256:",
+    "sha1:",
+    "sha512:",
+    "md5:",
+    "file:",
+    "env:",
+    "azurekeyvault",
+    "akv:",
+    "op://",
+    "doppler:",
+    "/",
+    "./",
+    "../",
+    "~/",
+    "@/",
+    "secretref:",
+    "k8s:",
+];
+
+/// A value that is a placeholder or a reference, not a secret.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    if v.is_empty() {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    if ["${", "$(", "{{", "}}", "<%", "%{", "#{", "%("].iter().any(|m| v.contains(m))
+        || v.starts_with('$')
+        || (v.contains('<') && v.contains('>'))
+        || (v.starts_with('%') && v.ends_with('%') && v.len() > 1)
+    {
+        return true;
+    }
+    let first = v.chars().next().unwrap_or(' ');
+    if v.chars().all(|c| c == first) {
+        return true;
+    }
+    PLACEHOLDER_VALUES.contains(&lower.as_str())
+        || PLACEHOLDER_FRAGMENTS.iter().any(|f| lower.contains(f))
+        || REFERENCE_PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(value: &[u8]) -> f64 {
+    if value.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in value {
+        counts[b as usize] += 1;
+    }
+    let n = value.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) / n).map(|p| -p * p.log2()).sum()
+}
+
+fn classes(value: &str) -> usize {
+    let mut seen = [false; 4];
+    for c in value.chars() {
+        let i = if c.is_ascii_lowercase() {
+            0
+        } else if c.is_ascii_uppercase() {
+            1
+        } else if c.is_ascii_digit() {
+            2
+        } else {
+            3
+        };
+        seen[i] = true;
+    }
+    seen.iter().filter(|s| **s).count()
+}
+
+/// `123e4567-e89b-12d3-a456-426614174000`
+pub fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+/// `my-db-secret`, `db_password`, `DB_PASSWORD`, `config.db.password`:
+/// names of things, not random values.
+fn is_identifier(v: &str) -> bool {
+    let lowercase_words =
+        v.split(['-', '_', '.', '/']).all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()));
+    let upper_snake = v.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+        && v.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && v.contains('_');
+    lowercase_words || upper_snake
+}
+
+/// Code rather than a literal: `os.environ[...]`, `config.password`, `getToken()`.
+fn is_code(v: &str) -> bool {
+    if v.contains(['(', ')', '[', ']', '{', '}']) {
+        return true;
+    }
+    let mut parts = v.split('.');
+    let dotted = v.contains('.')
+        && parts.all(|p| {
+            let mut b = p.bytes();
+            b.next().is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+                && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        });
+    dotted
+}
+
+/// Whether a value under a secret-like key looks like a real secret:
+/// not a placeholder, reference, identifier, number, UUID or code, and
+/// random enough. `in_text` applies the extra checks for free text
+/// (source code and config files), where the value may be an expression.
+pub fn is_plausible_secret(value: &str, in_text: bool) -> bool {
+    let v = value.trim();
+    let n = v.chars().count();
+    if !(8..=512).contains(&n) || v.chars().any(char::is_whitespace) {
+        return false;
+    }
+    if is_placeholder(v)
+        || is_uuid(v)
+        || is_identifier(v)
+        || v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b':')
+        || (in_text && is_code(v))
+    {
+        return false;
+    }
+    let h = entropy(v.as_bytes());
+    if n < 12 {
+        h >= 2.5 && classes(v) >= 2
+    } else {
+        h >= 3.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys() {
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "clientSecret",
+            "GITHUB_TOKEN",
+            "api-key",
+            "spring.datasource.password",
+            "example.com/api-token",
+            "--client-secret",
+            "MYSQL_ROOT_PASSWORD",
+            "db_pass",
+            "aws_secret_access_key",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "secretName",
+            "passwordFile",
+            "POSTGRES_PASSWORD_FILE",
+            "tokenPath",
+            "secretKeyRef",
+            "checksum/secret",
+            "token_ttl",
+            "username",
+            "image",
+            "expirationSeconds",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        assert!(is_secret_key("secret"));
+        assert!(!is_secret_key("tokenExpirationSeconds"));
+    }
+
+    #[test]
+    fn placeholders_and_randomness() {
+        for v in [
+            "changeme",
+            "${DB_PASSWORD}",
+            "$(TOKEN)",
+            "<password>",
+            "{{ .Values.password }}",
+            "xxxxxxxx",
+            "REDACTED",
+            "my-example-key",
+            "",
+            "ENC[AES256_GCM,data:abc]",
+            "/run/secrets/db",
+            "********",
+        ] {
+            assert!(is_placeholder(v), "{v}");
+            assert!(!is_plausible_secret(v, false), "{v}");
+        }
+        for v in ["my-app-secret", "DB_PASSWORD", "550e8400-e29b-41d4-a716-446655440000", "12345678901", "hello"] {
+            assert!(!is_plausible_secret(v, false), "{v}");
+        }
+        assert!(is_plausible_secret("Tr0ub4dor&3x", false));
+        assert!(is_plausible_secret("q8Zp2LmX9vR4tY7w", false));
+        assert!(!is_plausible_secret("os.environ", true));
+        assert!(!is_plausible_secret("getenv(\"X\")", true));
+    }
+}

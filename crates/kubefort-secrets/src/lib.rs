@@ -1,0 +1,392 @@
+//! Secret detection: known credential formats (cloud keys, VCS and SaaS
+//! tokens, private keys, JWTs, Docker registry auths, URLs with passwords)
+//! and random-looking values under secret-like keys.
+//!
+//! Every detector is keyed by literal anchors (`AKIA`, `ghp_`, `xox`,
+//! `-----BEGIN`, `eyJ`, `password`, …). One pass of two Aho-Corasick
+//! automatons (case-sensitive token prefixes, case-insensitive key words)
+//! finds the candidates, and only then does a detector's regex run, on the
+//! few bytes after the anchor or on the anchor's line. Ordinary text is
+//! scanned at the speed of the prefilter.
+//!
+//! A [`Match`] carries the detector, the byte range, a short SHA-256
+//! fingerprint and a masked preview (`AKIA****`) — never the value, so
+//! callers have nothing to leak.
+
+mod detectors;
+pub mod fake;
+pub mod generic;
+
+pub use detectors::DETECTORS;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use detectors::{Kind, Pattern, PATTERNS};
+use regex::bytes::Regex;
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A kind of secret.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Detector {
+    /// Stable id: `aws-access-key-id`, `generic-secret`.
+    pub id: &'static str,
+    /// Human name: `AWS access key id`.
+    pub title: &'static str,
+    /// A recognised credential format (`true`) or a random-looking value
+    /// under a secret-like key (`false`, the `generic-secret` detector).
+    pub known_format: bool,
+    /// On overlap, the detector with the lower rank wins (the more
+    /// specific one: a GCP key file over the private key inside it).
+    pub rank: u8,
+}
+
+/// One secret found in a text. Holds no part of the value beyond the
+/// masked preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub detector: &'static Detector,
+    /// Byte range of the secret in the scanned text.
+    pub range: Range<usize>,
+    /// `sha256:` and the first 12 hex digits of the value's SHA-256: the
+    /// same secret gives the same fingerprint wherever it appears.
+    pub fingerprint: String,
+    /// At most 4 leading characters (fewer for short values) and `****`.
+    pub preview: String,
+}
+
+impl Match {
+    fn new(detector: &'static Detector, text: &[u8], range: Range<usize>) -> Match {
+        let value = &text[range.clone()];
+        Match { detector, fingerprint: fingerprint(value), preview: mask(value), range }
+    }
+
+    /// `aws-access-key-id AKIA**** sha256:0123456789ab`: safe to print.
+    pub fn evidence(&self) -> String {
+        format!("{} {} {}", self.detector.id, self.preview, self.fingerprint)
+    }
+}
+
+/// `sha256:` and 12 hex digits of the value's SHA-256.
+pub fn fingerprint(value: &[u8]) -> String {
+    let digest = Sha256::digest(value);
+    let mut out = String::from("sha256:");
+    for b in &digest[..6] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The first `min(4, n / 4)` characters of the value and `****`.
+pub fn mask(value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    let n = text.chars().count();
+    let mut out: String = text.chars().take((n / 4).min(4)).filter(|c| !c.is_control()).collect();
+    out.push_str("****");
+    out
+}
+
+/// Decodes standard or URL-safe base64, padded or not, ignoring
+/// whitespace (as Kubernetes `data` values and `.dockerconfigjson` auths
+/// are written).
+pub fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let clean: Vec<u8> = value.iter().copied().filter(|b| !b.is_ascii_whitespace() && *b != b'=').collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&clean)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&clean).ok())
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &[u8], offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
+}
+
+/// One automaton over distinct anchors. A hit on an anchor triggers every
+/// pattern owning that anchor or one contained in it, so leftmost-longest
+/// matching (which hides `secret` inside `secret_access_key`) loses nothing.
+struct Anchors {
+    automaton: AhoCorasick,
+    triggers: Vec<Vec<usize>>,
+}
+
+impl Anchors {
+    fn new(owned: &[(&'static str, usize)], case_insensitive: bool) -> Anchors {
+        let norm = |a: &str| if case_insensitive { a.to_ascii_lowercase() } else { a.to_owned() };
+        let mut distinct: Vec<String> = owned.iter().map(|(a, _)| norm(a)).collect();
+        distinct.sort();
+        distinct.dedup();
+        let triggers = distinct
+            .iter()
+            .map(|anchor| {
+                let mut ps: Vec<usize> =
+                    owned.iter().filter(|(a, _)| anchor.contains(&norm(a))).map(|(_, p)| *p).collect();
+                ps.sort_unstable();
+                ps.dedup();
+                ps
+            })
+            .collect();
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(case_insensitive)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&distinct)
+            .expect("anchors compile");
+        Anchors { automaton, triggers }
+    }
+
+    fn hits<'a>(&'a self, text: &'a [u8]) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
+        self.automaton
+            .find_iter(text)
+            .flat_map(move |m| self.triggers[m.pattern().as_usize()].iter().map(move |&p| (p, m.start(), m.end())))
+    }
+}
+
+struct Compiled {
+    pattern: &'static Pattern,
+    regex: Option<Regex>,
+}
+
+/// The detectors, compiled once. Use [`scanner`] for the shared instance.
+pub struct Scanner {
+    sensitive: Anchors,
+    insensitive: Anchors,
+    patterns: Vec<Compiled>,
+}
+
+/// The process-wide scanner (compiled on first use).
+pub fn scanner() -> &'static Scanner {
+    static SCANNER: OnceLock<Scanner> = OnceLock::new();
+    SCANNER.get_or_init(Scanner::new)
+}
+
+/// Longest line (in bytes) a line-scoped regex looks at around an anchor.
+const LINE_WINDOW: usize = 2048;
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scanner {
+    pub fn new() -> Scanner {
+        let mut sensitive = Vec::new();
+        let mut insensitive = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, pattern) in PATTERNS.iter().enumerate() {
+            let owned = if pattern.case_insensitive { &mut insensitive } else { &mut sensitive };
+            owned.extend(pattern.anchors.iter().map(|a| (*a, i)));
+            let regex = pattern.regex().map(|r| Regex::new(r).expect("detector regex compiles"));
+            patterns.push(Compiled { pattern, regex });
+        }
+        Scanner { sensitive: Anchors::new(&sensitive, false), insensitive: Anchors::new(&insensitive, true), patterns }
+    }
+
+    /// How many anchors the two automatons find (for benchmarks).
+    #[doc(hidden)]
+    pub fn prefilter_hits(&self, text: &[u8]) -> (usize, usize) {
+        (self.sensitive.hits(text).count(), self.insensitive.hits(text).count())
+    }
+
+    /// Every secret in a text, in order, overlaps resolved in favour of
+    /// the more specific detector.
+    pub fn scan(&self, text: &[u8]) -> Vec<Match> {
+        let mut found = Vec::new();
+        // Per pattern, the start of the last line its regex ran over, so a
+        // line with several anchors is searched once.
+        let mut done: Vec<usize> = vec![usize::MAX; self.patterns.len()];
+        let hits = self.sensitive.hits(text).chain(self.insensitive.hits(text));
+        for (p, at, anchor_end) in hits {
+            let compiled = &self.patterns[p];
+            match compiled.pattern.kind {
+                Kind::Prefix { max_len } => {
+                    if at > 0 && is_word(text[at - 1]) {
+                        continue;
+                    }
+                    let window = &text[at..(at + max_len).min(text.len())];
+                    let Some(re) = &compiled.regex else { continue };
+                    if let Some(caps) = re.captures(window) {
+                        let Some(g) = caps.get(compiled.pattern.group) else { continue };
+                        let range = at + g.start()..at + g.end();
+                        if range.end < text.len() && range.end == at + window.len() && is_word(text[range.end]) {
+                            continue;
+                        }
+                        if let Some(d) = (compiled.pattern.validate)(compiled.pattern.detector, &text[range.clone()]) {
+                            found.push(Match::new(d, text, range));
+                        }
+                    }
+                }
+                Kind::Generic => {
+                    let Some((key, value)) = generic_at(text, at, anchor_end) else { continue };
+                    if done[p] == key.start {
+                        continue;
+                    }
+                    done[p] = key.start;
+                    if generic_ok(&text[key], &text[value.clone()]) {
+                        found.push(Match::new(compiled.pattern.detector, text, value));
+                    }
+                }
+                Kind::Line => {
+                    let (start, end) = line_around(text, at);
+                    if done[p] == start {
+                        continue;
+                    }
+                    done[p] = start;
+                    let Some(re) = &compiled.regex else { continue };
+                    let line = &text[start..end];
+                    for caps in re.captures_iter(line) {
+                        let Some(g) = caps.get(compiled.pattern.group) else { continue };
+                        let value = g.as_bytes();
+                        if let Some(d) = (compiled.pattern.validate)(compiled.pattern.detector, value) {
+                            found.push(Match::new(d, text, start + g.start()..start + g.end()));
+                        }
+                    }
+                }
+                Kind::Pem => {
+                    if let Some(range) = detectors::pem_block(text, at) {
+                        found.push(Match::new(compiled.pattern.detector, text, range));
+                    }
+                }
+                Kind::GcpKey => {
+                    if let Some(range) = detectors::gcp_private_key(text, at) {
+                        found.push(Match::new(compiled.pattern.detector, text, range));
+                    }
+                }
+            }
+        }
+        resolve(found)
+    }
+
+    /// Secrets in one value of a structured document, `key` being the map
+    /// key it sits under (`DB_PASSWORD`, `--token`). Known formats are found
+    /// anywhere in the value; a single-line value under a secret-like key
+    /// is also checked as a whole for randomness (`generic-secret`).
+    pub fn scan_value(&self, key: Option<&str>, value: &str) -> Vec<Match> {
+        let mut found = self.scan(value.as_bytes());
+        let Some(key) = key else { return found };
+        let trimmed = value.trim();
+        if trimmed.is_empty() || trimmed.contains('\n') {
+            return found;
+        }
+        let start = value.len() - value.trim_start().len();
+        let range = start..start + trimmed.len();
+        if found.iter().any(|m| m.range.start < range.end && range.start < m.range.end) {
+            return found;
+        }
+        let compact: String =
+            key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect();
+        let b64 =
+            |n: usize| trimmed.len() == n && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
+        let detector = if (compact.contains("secretaccesskey") || compact.ends_with("awssecretkey")) && b64(40) {
+            Some(&detectors::AWS_SECRET_ACCESS_KEY)
+        } else if compact.contains("accountkey") && b64(88) && trimmed.ends_with("==") {
+            Some(&detectors::AZURE_STORAGE_KEY)
+        } else if generic::is_secret_key(key) && generic::is_plausible_secret(trimmed, false) {
+            Some(&detectors::GENERIC)
+        } else {
+            None
+        };
+        if let Some(d) = detector {
+            if !(d.known_format && trimmed.contains("EXAMPLE")) {
+                found.push(Match::new(d, value.as_bytes(), range));
+            }
+        }
+        found
+    }
+}
+
+fn generic_ok(key: &[u8], value: &[u8]) -> bool {
+    let (Ok(key), Ok(value)) = (std::str::from_utf8(key), std::str::from_utf8(value)) else { return false };
+    generic::is_secret_key(key) && generic::is_plausible_secret(value, true)
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"_.-/".contains(&b)
+}
+
+/// Parses `key = value`, `key: value`, `"key": "value"`, `key := value`,
+/// `key => value`, `--key=value` and `<key>value</key>` around an anchor
+/// found at `at..end`: the key and value byte ranges.
+fn generic_at(text: &[u8], at: usize, end: usize) -> Option<(Range<usize>, Range<usize>)> {
+    let lo = at.saturating_sub(128);
+    let key_start = (lo..at).rev().take_while(|&i| is_key_byte(text[i])).last().unwrap_or(at);
+    let hi = (end + 128).min(text.len());
+    let key_end = (end..hi).find(|&i| !is_key_byte(text[i])).unwrap_or(hi);
+    let key = key_start..key_end;
+    let mut i = key_end;
+    let byte = |i: usize| text.get(i).copied();
+    if key_start > 0 && text[key_start - 1] == b'<' && byte(i) == Some(b'>') {
+        let start = i + 1;
+        let stop = (start + 512).min(text.len());
+        let len = text[start..stop].iter().position(|b| *b == b'<' || b.is_ascii_whitespace())?;
+        return (byte(start + len) == Some(b'<') && len > 0).then_some((key, start..start + len));
+    }
+    if matches!(byte(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while matches!(byte(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    match (byte(i), byte(i + 1)) {
+        (Some(b':'), Some(b'=')) | (Some(b'='), Some(b'>')) => i += 2,
+        (Some(b':' | b'='), _) => i += 1,
+        _ => return None,
+    }
+    while matches!(byte(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if matches!(byte(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    let stop = (i + 1024).min(text.len());
+    let len = text[i..stop].iter().position(|b| b.is_ascii_whitespace() || b"\"'`,;".contains(b)).unwrap_or(stop - i);
+    (len > 0).then_some((key, i..i + len))
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The line holding `at`, at most [`LINE_WINDOW`] bytes either side.
+fn line_around(text: &[u8], at: usize) -> (usize, usize) {
+    let lo = at.saturating_sub(LINE_WINDOW);
+    let hi = (at + LINE_WINDOW).min(text.len());
+    let start = memchr::memrchr(b'\n', &text[lo..at]).map_or(lo, |i| lo + i + 1);
+    let end = memchr::memchr(b'\n', &text[at..hi]).map_or(hi, |i| at + i);
+    (start, end)
+}
+
+/// Sorts matches and drops those overlapping a more specific (lower
+/// rank) or, at equal rank, longer match.
+fn resolve(mut found: Vec<Match>) -> Vec<Match> {
+    found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
+    found.dedup_by(|b, a| a.range == b.range && a.detector == b.detector);
+    let mut out: Vec<Match> = Vec::with_capacity(found.len());
+    for m in found {
+        let mut keep = true;
+        while let Some(last) = out.last() {
+            if last.range.end <= m.range.start {
+                break;
+            }
+            let m_wins = m.detector.rank < last.detector.rank
+                || (m.detector.rank == last.detector.rank && m.range.len() > last.range.len());
+            if m_wins {
+                out.pop();
+            } else {
+                keep = false;
+                break;
+            }
+        }
+        if keep {
+            out.push(m);
+        }
+    }
+    out
+}
