@@ -3,7 +3,7 @@
 # 200 namespaces, 5,000 workloads, 2,000 policies by default), then
 #   1. `kubefort netpol connlist` end to end: wall, CPU, peak RSS (/usr/bin/time -v);
 #   2. `kubefort netpol explain` end to end (load + model + one verdict), median of runs;
-#   3. the engine alone (examples/bench.rs): load, model, connlist, and the
+#   3. the engine alone (examples/netpol-bench.rs): load, model, connlist, and the
 #      latency of explain's verdicts over sampled pairs.
 # Knobs: NAMESPACES, WORKLOADS, POLICIES, RUNS (default 5), BENCH_DIR.
 set -euo pipefail
@@ -17,7 +17,7 @@ mkdir -p "$BENCH_DIR"
 target=${CARGO_TARGET_DIR:-target}
 
 cargo build --release -q -p kubefort -p xtask
-cargo build --release -q -p kubefort-netpol --example bench
+cargo build --release -q -p kubefort-netpol --example netpol-bench
 kubefort="$target/release/kubefort"
 cluster="$BENCH_DIR/netpol-$NAMESPACES-$WORKLOADS-$POLICIES.yaml"
 "$target/release/xtask" gen-netpol --namespaces "$NAMESPACES" --workloads "$WORKLOADS" --policies "$POLICIES" --out "$cluster"
@@ -40,4 +40,4 @@ for pair in "${pairs[@]}"; do
 done
 
 echo "== engine alone"
-"$target/release/examples/bench" "$cluster" 5000
+"$target/release/examples/netpol-bench" "$cluster" 5000

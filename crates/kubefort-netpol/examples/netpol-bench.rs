@@ -6,7 +6,7 @@
 //! RSS is read from /proc/self/status.
 //!
 //! ```sh
-//! cargo run -p kubefort-netpol --release --example bench -- cluster.yaml [SAMPLES]
+//! cargo run -p kubefort-netpol --release --example netpol-bench -- cluster.yaml [SAMPLES]
 //! ```
 
 use kubefort_load::{load, Input, Limits};

@@ -1,4 +1,4 @@
-//! RBAC at scale: `cargo run --release -p kubefort-rbac --example bench`.
+//! RBAC at scale: `cargo run --release -p kubefort-rbac --example rbac-bench`.
 //!
 //! Generates the synthetic cluster of `synthetic::Spec::LARGE` (10,000
 //! service accounts, 20,000 Roles, 50,000 RoleBindings, 30,000 Pods),

@@ -5,7 +5,7 @@
 //! impersonation and the odd privileged pod. Deterministic for a given seed.
 //!
 //! ```sh
-//! cargo run --release -p kubefort-audit --example gen -- --size 200M --out /tmp/audit.log [--gzip]
+//! cargo run --release -p kubefort-audit --example audit-gen -- --size 200M --out /tmp/audit.log [--gzip]
 //! ```
 
 use std::io::{BufWriter, Write};

@@ -7,7 +7,7 @@
 //! and the per-file cost of evaluation alone. Each is the best of 7 rounds.
 //!
 //! ```sh
-//! cargo run --release -p kubefort-pss --example bench
+//! cargo run --release -p kubefort-pss --example pss-bench
 //! ```
 
 use kubefort_load::{load_texts, Limits};

@@ -3,7 +3,7 @@
 //! with a fake secret in about one line in 2,000.
 //!
 //! ```sh
-//! cargo run --release -p kubefort-secrets --example bench [-- MEGABYTES]
+//! cargo run --release -p kubefort-secrets --example secrets-bench [-- MEGABYTES]
 //! ```
 
 use kubefort_secrets::fake::Fake;

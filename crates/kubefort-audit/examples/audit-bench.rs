@@ -9,8 +9,8 @@
 //! memory means they are close). Best of 3 rounds each.
 //!
 //! ```sh
-//! cargo run --release -p kubefort-audit --example gen -- --size 200M --out /tmp/audit.log
-//! cargo run --release -p kubefort-audit --example bench -- /tmp/audit.log
+//! cargo run --release -p kubefort-audit --example audit-gen -- --size 200M --out /tmp/audit.log
+//! cargo run --release -p kubefort-audit --example audit-bench -- /tmp/audit.log
 //! ```
 
 use kubefort_audit::{reader, Analyzer, AuditSettings};
@@ -85,7 +85,7 @@ fn kubefort(path: &str, expected: u64) -> Run {
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_else(|| "/tmp/kubefort-audit.log".into());
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or_else(|_| {
-        eprintln!("no {path}; generate one: cargo run --release -p kubefort-audit --example gen -- --out {path}");
+        eprintln!("no {path}; generate one: cargo run --release -p kubefort-audit --example audit-gen -- --out {path}");
         std::process::exit(2);
     });
     let (_, lines) = floor::<serde::de::IgnoredAny>(&path); // warm the page cache
