@@ -16,6 +16,8 @@ pub mod cis;
 mod eval;
 pub mod flags;
 pub mod host;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use catalog::Check;
 use eval::Outcome;
