@@ -1,7 +1,11 @@
-//! The node checks of `kubefort node` in `kubefort rules` and `kubefort explain`.
+//! `kubefort node` end to end on fixture node trees (built by
+//! `kubefort_node::testing` with the modes and owners git cannot keep), and
+//! the node checks in `kubefort rules` and `kubefort explain`.
 
+use kubefort_node::testing::{build, Layout};
 use serde_json::Value;
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::process::Command;
 
 struct Run {
@@ -23,6 +27,152 @@ fn kubefort(args: &[&str]) -> Run {
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
+}
+
+/// A fixture tree, removed when dropped.
+struct Tree(PathBuf);
+
+impl Tree {
+    fn hardened() -> Tree {
+        let proxy: &[&str] = &[
+            "/usr/local/bin/kube-proxy",
+            "--config=/var/lib/kube-proxy/config.conf",
+            "--metrics-bind-address=127.0.0.1:10249",
+        ];
+        Tree(build("hardened", Layout::Hardened, &[(812, proxy)]))
+    }
+    fn bad() -> Tree {
+        let proxy: &[&str] = &[
+            "kube-proxy",
+            "--kubeconfig=/var/lib/kube-proxy/kubeconfig.conf",
+            "--metrics-bind-address",
+            "0.0.0.0:10249",
+        ];
+        Tree(build("bad", Layout::Loose, &[(77, proxy)]))
+    }
+    fn node(&self, format: &str) -> Run {
+        kubefort(&["node", "--root", self.0.to_str().unwrap(), "-o", format])
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn check_count() -> usize {
+    kubefort_node::catalog::all().count()
+}
+
+#[test]
+fn hardened_node_passes() {
+    let tree = Tree::hardened();
+    let r = tree.node("cis");
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with("[INFO] kube-apiserver: ")
+            && l.ends_with("/etc/kubernetes/manifests/kube-apiserver.yaml")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("[PASS] 1.2.6 --authorization-mode does not include AlwaysAllow (KF-CP-206)"));
+    // Everything passes but the four manual checks and kube-proxy's kubeconfig
+    // (it runs from a config file here).
+    let total = format!(
+        "== Summary total ==\n{} checks PASS\n0 checks FAIL\n0 checks WARN\n4 checks MANUAL\n2 checks SKIP\n",
+        check_count() - 6
+    );
+    assert!(r.stdout.ends_with(&total), "{}", r.stdout);
+    assert!(!r.stdout.contains("[FAIL]"));
+
+    let json = tree.node("json").json();
+    assert_eq!(json["findings"].as_array().map(Vec::len), Some(0), "{json}");
+}
+
+#[test]
+fn bad_node_fails_with_cis_ids_and_locations() {
+    let tree = Tree::bad();
+    let cis = tree.node("cis");
+    assert_eq!(cis.code, 1, "{}", cis.stderr);
+    for line in [
+        "[FAIL] 1.2.6 API server authorizes every request (AlwaysAllow) (KF-CP-206)",
+        "[FAIL] 1.1.13 Cluster-admin kubeconfig is readable by others (KF-CP-113)",
+        "[FAIL] 2.2 etcd does not require client certificates (KF-CP-502)",
+        "[FAIL] 4.2.1 Kubelet allows anonymous requests (KF-NODE-201)",
+        "[FAIL] 4.3.1 kube-proxy metrics are served beyond localhost (KF-NODE-301)",
+        "[WARN] 1.2.1 API server accepts anonymous requests (KF-CP-201)",
+        "[FAIL] KF-NODE-901 Kubelet may change kernel settings (KF-NODE-901)",
+    ] {
+        assert!(cis.stdout.lines().any(|l| l == line), "{line}\n{}", cis.stdout);
+    }
+    assert!(cis.stdout.contains("\n1.2.6 Set --authorization-mode=Node,RBAC\n"), "remediations");
+
+    let json = tree.node("json");
+    assert_eq!(json.code, 1);
+    let findings = json.json()["findings"].as_array().cloned().unwrap();
+    let at = |rule: &str| {
+        let f = findings.iter().find(|f| f["rule"] == rule).unwrap_or_else(|| panic!("no {rule}"));
+        let file = f["file"].as_str().unwrap();
+        let file = file.strip_prefix(tree.0.to_str().unwrap()).unwrap_or(file).to_owned();
+        (file, f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap())
+    };
+    let api = "/etc/kubernetes/manifests/kube-apiserver.yaml".to_owned();
+    assert_eq!(at("KF-CP-206"), (api.clone(), 17, 11), "--authorization-mode=AlwaysAllow");
+    assert_eq!(at("KF-CP-202"), (api, 29, 11), "--token-auth-file");
+    assert_eq!(at("KF-NODE-201"), ("/var/lib/kubelet/kubeadm-flags.env".to_owned(), 1, 95));
+    assert_eq!(at("KF-NODE-301"), ("/proc/77/cmdline".to_owned(), 1, 3));
+    let f = findings.iter().find(|f| f["rule"] == "KF-CP-206").unwrap();
+    assert_eq!(f["references"][0], "cis-1.12:1.2.6", "{f}");
+    assert!(f["message"].as_str().unwrap().contains("AlwaysAllow"), "{f}");
+}
+
+#[test]
+fn cis_json_has_sections_statuses_locations_and_totals() {
+    let tree = Tree::bad();
+    let r = tree.node("cis-json");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["benchmark"], "CIS Kubernetes Benchmark 1.12");
+    assert!(doc["components"].as_array().unwrap().iter().any(|c| c["name"] == "etcd"), "{}", doc["components"]);
+    let sections = doc["sections"].as_array().unwrap();
+    let ids: Vec<&str> = sections.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1.1", "1.2", "1.3", "1.4", "2", "3.1", "3.2", "4.1", "4.2", "4.3", "K"]);
+    let api = &sections[1];
+    assert_eq!(api["title"], "API server");
+    let check = api["checks"].as_array().unwrap().iter().find(|c| c["cis"] == "1.2.6").unwrap();
+    assert_eq!(check["rule"], "KF-CP-206");
+    assert_eq!(check["status"], "FAIL");
+    assert_eq!(check["automated"], true);
+    assert_eq!(check["remediation"], "Set --authorization-mode=Node,RBAC");
+    let location = &check["locations"][0];
+    assert!(location["file"].as_str().unwrap().ends_with("/etc/kubernetes/manifests/kube-apiserver.yaml"));
+    assert_eq!((location["line"].as_u64(), location["column"].as_u64()), (Some(17), Some(11)));
+    let passing = api["checks"].as_array().unwrap().iter().find(|c| c["cis"] == "1.2.27").unwrap();
+    assert_eq!(passing["status"], "PASS");
+    assert_eq!(passing["locations"].as_array().map(Vec::len), Some(0));
+
+    // Section totals add up to the overall totals, and those to every check.
+    let statuses = ["pass", "fail", "warn", "manual", "skip"];
+    let mut sum = 0;
+    for status in statuses {
+        let per_section: u64 = sections.iter().map(|s| s["totals"][status].as_u64().unwrap()).sum();
+        assert_eq!(per_section, doc["totals"][status].as_u64().unwrap(), "{status}");
+        sum += per_section as usize;
+    }
+    assert_eq!(sum, check_count());
+    assert_eq!(doc["totals"]["manual"], 4);
+    assert_eq!(doc["totals"]["pass"], 1, "only 1.2.27 passes");
+}
+
+#[test]
+fn root_must_be_a_directory() {
+    let missing = kubefort(&["node", "--root", "/nonexistent/kubefort-node-root"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("not a directory"), "{}", missing.stderr);
+    let file = kubefort(&["node", "--root", env!("CARGO_BIN_EXE_kubefort")]);
+    assert_eq!(file.code, 2);
+    assert!(file.stdout.is_empty());
 }
 
 // ---- the node checks in the rule catalog ---------------------------------------------
