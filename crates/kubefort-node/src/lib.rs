@@ -13,9 +13,12 @@
 
 pub mod catalog;
 pub mod cis;
+pub mod docs;
 mod eval;
 pub mod flags;
 pub mod host;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use catalog::Check;
 use eval::Outcome;
@@ -83,9 +86,30 @@ impl NodeScan {
     }
 }
 
-/// Metadata of every rule `kubefort node` may report.
+/// Metadata of every rule `kubefort node` may report: its checks, then the
+/// per-object rules it runs on the configuration files the flags name.
 pub fn rule_metas() -> Vec<&'static RuleMeta> {
-    catalog::all().map(|c| &c.meta).chain(kubefort_rules::all_rules().into_iter().map(|r| r.meta())).collect()
+    all_rules().into_iter().chain(kubefort_rules::all_rules().into_iter().map(|r| r.meta())).collect()
+}
+
+/// Every check's metadata, documented (`kubefort rules`), in catalog order.
+pub fn all_rules() -> Vec<&'static RuleMeta> {
+    docs::rules().iter().collect()
+}
+
+/// Finds a check by id (any case), name, or CIS id (`cis-1.12:1.2.1` or
+/// `1.2.1`) for `kubefort explain`.
+pub fn find_rule(key: &str) -> Option<&'static RuleMeta> {
+    let cis = key.strip_prefix("cis-1.12:").unwrap_or(key);
+    let index = catalog::all().position(|c| {
+        c.meta.id.eq_ignore_ascii_case(key) || c.meta.name == key || (!c.cis.is_empty() && c.cis == cis)
+    })?;
+    docs::rules().get(index)
+}
+
+/// The catalog entry of a check id.
+pub fn check(id: &str) -> Option<&'static Check> {
+    catalog::all().find(|c| c.meta.id == id)
 }
 
 /// Checks the node whose files are under `root`.

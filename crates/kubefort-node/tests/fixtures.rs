@@ -3,9 +3,7 @@
 //! and owners, and the expected result of every check on each. Every
 //! automated check passes on one fixture and fails on another.
 
-mod common;
-
-use common::{build, Layout};
+use kubefort_node::testing::{build, Layout};
 use kubefort_node::{catalog, scan, NodeScan, Status};
 use std::collections::HashMap;
 

@@ -52,6 +52,9 @@ fn insecure_example_triggers_every_rule() {
         .as_array()
         .expect("rules array")
         .iter()
+        // `kubefort node` checks (listed with their `cis` id) run on a node's
+        // files, not manifests (tests/node.rs).
+        .filter(|r| r.get("cis").is_none())
         .filter_map(|r| r["id"].as_str())
         // Audit-log detectors fire on audit events, not manifests (tests/audit.rs).
         .filter(|id| !id.starts_with("KF-AUD-"))

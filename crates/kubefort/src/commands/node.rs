@@ -12,8 +12,15 @@ pub struct Args {
     /// The node's root directory: `/` on the node, or a copy of its files.
     #[arg(long, default_value = "/")]
     root: PathBuf,
-    /// Output format: `cis` is kube-bench's view (sections, PASS/FAIL/WARN, remediations, totals).
-    #[arg(short = 'o', long = "format", value_parser = ["human", "json", "sarif", "junit", "cis"], default_value = "cis")]
+    /// Output format: `cis` is kube-bench's view (sections, PASS/FAIL/WARN, remediations, totals),
+    /// `cis-json` the same as JSON (every check's status, detail and locations); the others list
+    /// the findings (the problems of failed and warned checks) like `kubefort scan`.
+    #[arg(
+        short = 'o',
+        long = "format",
+        value_parser = ["human", "json", "sarif", "junit", "cis", "cis-json"],
+        default_value = "cis"
+    )]
     format: String,
 }
 
@@ -32,6 +39,10 @@ pub fn run(args: Args) -> u8 {
             let _ = writeln!(out, "[INFO] {component}: {}", sources.join(", "));
         }
         kubefort_node::cis::render(&scan, &mut out)
+    } else if args.format == "cis-json" {
+        serde_json::to_writer_pretty(&mut out, &kubefort_node::cis::report(&scan))
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
     } else {
         let format: Format = args.format.parse().unwrap_or(Format::Human);
         let metas = kubefort_node::rule_metas();

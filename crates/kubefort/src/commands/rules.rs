@@ -13,15 +13,29 @@ pub struct RulesArgs {
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
-    /// Rule id (`KF-POD-001`) or name (`privileged-container`).
+    /// Rule id (`KF-POD-001`, `KF-CP-201`), name (`privileged-container`), or
+    /// a node check's CIS id (`cis-1.12:1.2.1`, `1.2.1`).
     rule: String,
 }
 
 pub fn catalog() -> Vec<&'static RuleMeta> {
-    // Per-object rules, then the audit-log detectors (KF-AUD-*).
+    // Per-object rules, then the audit-log detectors (KF-AUD-*), then the
+    // node checks of `kubefort node` (KF-CP-1NN.., KF-NODE-1NN..).
     let mut rules: Vec<&'static RuleMeta> = kubefort_rules::all_rules().into_iter().map(|r| r.meta()).collect();
     rules.extend(kubefort_audit::all_rules());
+    rules.extend(kubefort_node::all_rules());
     rules
+}
+
+/// The CIS control and scoring of a node check (`CIS 1.12 control 1.2.1 (Manual)`).
+fn cis_line(m: &RuleMeta) -> Option<String> {
+    let check = kubefort_node::check(m.id)?;
+    let scoring = if check.automated { "Automated" } else { "Manual" };
+    Some(if check.cis.is_empty() {
+        format!("`kubefort node` check, not in CIS ({scoring})")
+    } else {
+        format!("CIS 1.12 control {} ({scoring})", check.cis)
+    })
 }
 
 pub fn list(args: RulesArgs) -> u8 {
@@ -31,7 +45,7 @@ pub fn list(args: RulesArgs) -> u8 {
         let items: Vec<_> = rules
             .iter()
             .map(|m| {
-                serde_json::json!({
+                let mut item = serde_json::json!({
                     "id": m.id,
                     "name": m.name,
                     "title": m.title,
@@ -39,7 +53,12 @@ pub fn list(args: RulesArgs) -> u8 {
                     "fix": m.fix,
                     "references": m.references,
                     "documentation": m.documentation(),
-                })
+                });
+                if let Some(check) = kubefort_node::check(m.id) {
+                    item["cis"] = serde_json::json!(check.cis);
+                    item["automated"] = serde_json::json!(check.automated);
+                }
+                item
             })
             .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({"rules": items})).expect("json"))
@@ -57,8 +76,10 @@ pub fn list(args: RulesArgs) -> u8 {
 }
 
 pub fn explain(args: ExplainArgs) -> u8 {
-    let found =
-        kubefort_rules::find_rule(&args.rule).map(|r| r.meta()).or_else(|| kubefort_audit::find_rule(&args.rule));
+    let found = kubefort_rules::find_rule(&args.rule)
+        .map(|r| r.meta())
+        .or_else(|| kubefort_audit::find_rule(&args.rule))
+        .or_else(|| kubefort_node::find_rule(&args.rule));
     let Some(m) = found else {
         eprintln!("error: no rule `{}`; `kubefort rules` lists them", args.rule);
         return exit::USAGE;
@@ -72,6 +93,9 @@ pub fn explain(args: ExplainArgs) -> u8 {
         m.severity,
         m.fix
     );
+    if let Some(cis) = cis_line(m) {
+        text.push_str(&format!("Benchmark: {cis}\n"));
+    }
     if !m.references.is_empty() {
         text.push_str(&format!("Equivalent checks: {}\n", m.references.join(", ")));
     }
@@ -104,8 +128,14 @@ fn markdown(rules: &[&'static RuleMeta]) -> String {
             .collect::<Vec<_>>()
             .join("\n");
         md.push_str(&format!(
-            "\n## {}\n\n**{}** · `{}` · severity {}\n\n{}\n\n**Fix:** {}\n",
-            m.id, m.title, m.name, m.severity, doc, m.fix
+            "\n## {}\n\n**{}** · `{}` · severity {}{}\n\n{}\n\n**Fix:** {}\n",
+            m.id,
+            m.title,
+            m.name,
+            m.severity,
+            cis_line(m).map(|c| format!(" · {c}")).unwrap_or_default(),
+            doc,
+            m.fix
         ));
         if !m.references.is_empty() {
             let refs: Vec<String> = m.references.iter().map(|r| format!("`{r}`")).collect();

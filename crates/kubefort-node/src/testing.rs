@@ -1,8 +1,12 @@
 //! Builds a fixture node tree into a temporary directory with the file
-//! modes and owners git cannot keep.
+//! modes and owners git cannot keep (feature `testing`: for this crate's
+//! tests and the CLI's `kubefort node` tests). The fixtures are in
+//! `crates/kubefort-node/tests/fixtures`: `kubeadm` (kubeadm's defaults),
+//! `hardened` and `bad`.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How modes and owners are laid out.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -47,7 +51,10 @@ fn chmod_all(dir: &Path, mode_of: &dyn Fn(&Path, bool) -> u32) {
 /// A fresh copy of fixture `name` laid out as `layout`, with `/proc` command
 /// lines (`(pid, argv)`) added.
 pub fn build(name: &str, layout: Layout, processes: &[(u32, &[&str])]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubefort-node-{}-{name}-{layout:?}", std::process::id()));
+    // One directory per call: tests running in parallel build the same fixture.
+    static BUILT: AtomicUsize = AtomicUsize::new(0);
+    let n = BUILT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("kubefort-node-{}-{n}-{name}-{layout:?}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy(&fixture(name), &dir);
     let me = std::fs::metadata(&dir).unwrap();
