@@ -35,6 +35,8 @@ enum Command {
     Node(commands::node::Args),
     /// Audit logs: `kubefort audit analyze FILE...` detects attacks and risky changes.
     Audit(commands::audit::Args),
+    /// HTTPS endpoints: `--audit` receives the API server's audit webhook and alerts live.
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Netpol(args) => commands::netpol::run(args),
         Command::Node(args) => commands::node::run(args),
         Command::Audit(args) => commands::audit::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     code.into()
 }

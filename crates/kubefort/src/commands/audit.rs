@@ -55,33 +55,41 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
-fn analyze(args: AnalyzeArgs) -> u8 {
-    let config_path = args.config.clone().or_else(|| kubefort_config::discover(&PathBuf::from(".")));
+/// What the rule selection and `.kubefort.yaml` make of the audit detectors.
+pub(crate) struct Setup {
+    pub analyzer: Analyzer,
+    pub config: Config,
+}
+
+/// Loads `.kubefort.yaml` (or `--config`) and builds the analyzer with the
+/// selected rules and severity overrides; `Err` carries the exit code.
+pub(crate) fn setup(config: Option<PathBuf>, select: &[String], ignore: &[String]) -> Result<Setup, u8> {
+    let config_path = config.or_else(|| kubefort_config::discover(&PathBuf::from(".")));
     let config = match &config_path {
         Some(path) => match Config::load(path) {
             Ok(c) => c,
             Err(d) => {
                 eprintln!("{d}");
-                return exit::USAGE;
+                return Err(exit::USAGE);
             }
         },
         None => Config::default(),
     };
     let catalog = kubefort_audit::all_rules();
-    let select: Vec<String> = if args.select.is_empty() {
+    let chosen: Vec<String> = if select.is_empty() {
         config.select.iter().filter(|p| catalog.iter().any(|m| matches(p, m))).cloned().collect()
     } else {
-        args.select.clone()
+        select.to_vec()
     };
-    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    for p in args.select.iter().chain(&args.ignore) {
+    let ignored: Vec<String> = config.ignore.iter().chain(ignore).cloned().collect();
+    for p in select.iter().chain(ignore) {
         if !catalog.iter().any(|m| matches(p, m)) {
             eprintln!("error: `{p}` matches no audit rule; `kubefort rules` lists them");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     }
     let include = |m: &RuleMeta| {
-        (select.is_empty() || select.iter().any(|p| matches(p, m))) && !ignore.iter().any(|p| matches(p, m))
+        (chosen.is_empty() || chosen.iter().any(|p| matches(p, m))) && !ignored.iter().any(|p| matches(p, m))
     };
     let overrides: Vec<(&'static str, Severity)> = catalog
         .iter()
@@ -90,7 +98,15 @@ fn analyze(args: AnalyzeArgs) -> u8 {
         })
         .collect();
     let settings: AuditSettings = config.audit.clone();
-    let mut analyzer = Analyzer::new(settings, include).with_severities(overrides);
+    let analyzer = Analyzer::new(settings, include).with_severities(overrides);
+    Ok(Setup { analyzer, config })
+}
+
+fn analyze(args: AnalyzeArgs) -> u8 {
+    let Setup { mut analyzer, config } = match setup(args.config.clone(), &args.select, &args.ignore) {
+        Ok(setup) => setup,
+        Err(code) => return code,
+    };
     let min = args.min_severity.or(config.min_severity).unwrap_or(Severity::Info);
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let json = args.format == "json";

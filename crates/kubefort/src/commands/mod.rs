@@ -6,3 +6,4 @@ pub mod rbac;
 pub mod rules;
 pub mod scan;
 pub mod secrets;
+pub mod serve;
