@@ -12,11 +12,19 @@ fn main() {
             let mut p = saphyr_parser::Parser::new_from_str(c.text);
             let mut n = 0;
             while let Some(Ok((e, _))) = p.next_event() {
-                if matches!(e, saphyr_parser::Event::StreamEnd) { break; }
+                if matches!(e, saphyr_parser::Event::StreamEnd) {
+                    break;
+                }
                 n += 1;
             }
             n
         })
         .sum();
-    println!("chunks {} events {} split {:.3}s total {:.3}s", chunks.len(), n, split.as_secs_f64(), t.elapsed().as_secs_f64());
+    println!(
+        "chunks {} events {} split {:.3}s total {:.3}s",
+        chunks.len(),
+        n,
+        split.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
 }

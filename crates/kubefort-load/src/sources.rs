@@ -187,8 +187,12 @@ pub fn load(inputs: &[Input], limits: Limits) -> Loaded {
 pub fn load_with_progress(inputs: &[Input], limits: Limits, progress: &(dyn Fn(Progress) + Sync)) -> Loaded {
     let mut diagnostics = Vec::new();
     let files = collect_files(inputs, &mut diagnostics);
-    let counter =
-        Counter { stage: Stage::Reading, total: AtomicUsize::new(files.len()), done: AtomicUsize::new(0), callback: progress };
+    let counter = Counter {
+        stage: Stage::Reading,
+        total: AtomicUsize::new(files.len()),
+        done: AtomicUsize::new(0),
+        callback: progress,
+    };
     // A large file is not read here but window by window while it is parsed.
     let read: Vec<(Arc<str>, Result<Text, Diagnostic>)> = files
         .par_iter()
@@ -207,7 +211,8 @@ pub fn load_with_progress(inputs: &[Input], limits: Limits, progress: &(dyn Fn(P
             (name, text)
         })
         .collect();
-    let counter = Counter { stage: Stage::Parsing, total: AtomicUsize::new(0), done: AtomicUsize::new(0), callback: progress };
+    let counter =
+        Counter { stage: Stage::Parsing, total: AtomicUsize::new(0), done: AtomicUsize::new(0), callback: progress };
     let mut texts = Vec::with_capacity(read.len());
     let mut big = Vec::new();
     let mut unreadable = diagnostics.len();
@@ -268,7 +273,8 @@ struct FileOutput {
 pub fn load_texts(texts: Vec<(Arc<str>, String)>, limits: Limits) -> Loaded {
     let files = texts.len();
     let bytes = texts.iter().map(|(_, t)| t.len()).sum();
-    let counter = Counter { stage: Stage::Parsing, total: AtomicUsize::new(0), done: AtomicUsize::new(0), callback: &|_| {} };
+    let counter =
+        Counter { stage: Stage::Parsing, total: AtomicUsize::new(0), done: AtomicUsize::new(0), callback: &|_| {} };
     let texts = texts.into_iter().enumerate().map(|(i, (name, text))| (i, name, text)).collect();
     assemble(parse_whole_texts(texts, limits, &counter).into_iter().map(|(_, o)| o), files, bytes)
 }
@@ -314,7 +320,9 @@ fn parse_whole_texts(
         .collect();
     let mut outputs: Vec<(usize, FileOutput)> = texts
         .iter()
-        .map(|(index, name, _)| (*index, FileOutput { name: name.clone(), objects: Vec::new(), diagnostics: Vec::new() }))
+        .map(|(index, name, _)| {
+            (*index, FileOutput { name: name.clone(), objects: Vec::new(), diagnostics: Vec::new() })
+        })
         .collect();
     for (file, objects, diagnostics) in per_chunk {
         outputs[file].1.objects.extend(objects);
@@ -385,7 +393,11 @@ fn parse_big_file(
             Err(e) => {
                 // A NUL byte later in the file wins, as when the file is read whole.
                 let at = e.valid_up_to();
-                let bad = Diagnostic::error(name, offset_pos(window, at, lines_before), "not valid UTF-8 text; not a manifest");
+                let bad = Diagnostic::error(
+                    name,
+                    offset_pos(window, at, lines_before),
+                    "not valid UTF-8 text; not a manifest",
+                );
                 return Err(find_nul_after(&mut file, &buf, lines_before, name).unwrap_or(bad));
             }
         };
@@ -441,12 +453,7 @@ fn binary_file(name: &Arc<str>, window: &[u8], at: usize, lines_before: u32) -> 
 
 /// After a UTF-8 error: the first NUL byte in the buffer or the rest of the
 /// file, as a diagnostic.
-fn find_nul_after(
-    file: &mut std::fs::File,
-    buf: &[u8],
-    lines_before: u32,
-    name: &Arc<str>,
-) -> Option<Diagnostic> {
+fn find_nul_after(file: &mut std::fs::File, buf: &[u8], lines_before: u32, name: &Arc<str>) -> Option<Diagnostic> {
     let mut rest = buf.to_vec();
     file.read_to_end(&mut rest).ok()?;
     let at = memchr::memchr(0, &rest)?;
@@ -510,8 +517,12 @@ mod tests {
         let expected = summary(&whole.objects, &whole.diagnostics);
         assert_eq!(expected.0.len(), 33);
         for window in [1, 7, 64, 200, 1 << 20] {
-            let counter =
-                Counter { stage: Stage::Parsing, total: AtomicUsize::new(0), done: AtomicUsize::new(0), callback: &|_| {} };
+            let counter = Counter {
+                stage: Stage::Parsing,
+                total: AtomicUsize::new(0),
+                done: AtomicUsize::new(0),
+                callback: &|_| {},
+            };
             let (bytes, objects, diagnostics) =
                 parse_big_file(&path, &name, Limits::default(), &counter, window).unwrap();
             assert_eq!(bytes, whole.bytes, "window {window}");

@@ -167,7 +167,12 @@ fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, pos: Pos, anchor: usize, nodes: usize },
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        nodes: usize,
+    },
     Map {
         map: Map,
         pos: Pos,
