@@ -28,6 +28,14 @@ const USAGE: &str = "usage:
       per-tier NetworkPolicies (default: 200 namespaces, 5000 workloads, 2000
       policies; plus kube-dns, an ingress controller and Prometheus).";
 
+// jemalloc: glibc's malloc spends up to half of the load of a large dump in
+// _int_malloc/_int_free (the YAML scanner allocates and frees a string per
+// token among millions of long-lived nodes); jemalloc halves that CPU time at
+// the same peak memory (mimalloc was as fast but used ~20% more memory).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -72,6 +80,8 @@ fn floor(paths: &[String]) -> ExitCode {
         loaded.diagnostics.len(),
         elapsed.as_secs_f64()
     );
+    // As `kubefort scan` does: the process ends here, the OS frees the tree at once.
+    std::mem::forget(loaded);
     ExitCode::SUCCESS
 }
 

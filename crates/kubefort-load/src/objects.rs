@@ -60,10 +60,10 @@ pub fn objects_from_document(
         let item_pos = item.pos;
         if let (Value::Map(m), Some(kind)) = (&mut item.value, item_kind) {
             if m.get("kind").is_none() {
-                m.insert("kind".into(), item_pos, Node::new(Value::String(kind.to_owned()), item_pos));
+                m.insert("kind".into(), item_pos, Node::new(Value::String(kind.into()), item_pos));
             }
             if let (None, Some(av)) = (m.get("apiVersion"), &list_api_version) {
-                m.insert("apiVersion".into(), item_pos, Node::new(Value::String(av.clone()), item_pos));
+                m.insert("apiVersion".into(), item_pos, Node::new(Value::String(av.as_str().into()), item_pos));
             }
         }
         let is_nested_list =

@@ -11,7 +11,7 @@
 use crate::Diagnostic;
 use kubefort_model::{Key, Map, Node, Pos, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Bounds that keep hostile input from exhausting memory or the stack.
@@ -60,20 +60,24 @@ pub struct Chunk<'a> {
 /// document marker at column 0 inside any scalar, so every piece holds whole
 /// documents. Streams with directives (`%YAML`) are kept whole.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 0u32;
-    let mut offset = 0usize;
-    for (line_no, line) in (0u32..).zip(text.split_inclusive('\n')) {
-        if line.starts_with('%') {
-            return vec![Chunk { text, line_offset: 0 }];
+    // Lines start at 0 and after every `\n` (memchr finds those fast: a
+    // large dump has millions of lines and this runs before any parallelism).
+    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    for (line_no, offset) in (0u32..).zip(line_starts) {
+        match bytes.get(offset) {
+            None => break,
+            Some(b'%') => return vec![Chunk { text, line_offset: 0 }],
+            Some(b'-') if offset > start && is_document_start(&text[offset..]) => {
+                chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
+                start = offset;
+                start_line = line_no;
+            }
+            Some(_) => {}
         }
-        if offset > start && is_document_start(line) {
-            chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
-            start = offset;
-            start_line = line_no;
-        }
-        offset += line.len();
     }
     if start < text.len() || chunks.is_empty() {
         chunks.push(Chunk { text: &text[start..], line_offset: start_line });
@@ -163,8 +167,32 @@ fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, pos: Pos, anchor: usize, nodes: usize },
-    Map { map: Map, pos: Pos, anchor: usize, nodes: usize, key: Option<(Key, Pos)>, merged: Vec<String> },
+    Seq {
+        items: Vec<Node>,
+        pos: Pos,
+        anchor: usize,
+        nodes: usize,
+    },
+    Map {
+        map: Map,
+        pos: Pos,
+        anchor: usize,
+        nodes: usize,
+        key: Option<(Key, Pos)>,
+        merged: Vec<String>,
+        /// Hashes of the keys once the map is large ([`SCAN_LIMIT`]): a new key
+        /// is then known new without scanning every entry (a ConfigMap of
+        /// 100,000 keys would otherwise take 5·10⁹ comparisons).
+        seen: Option<HashSet<u64>>,
+    },
+}
+
+/// Maps up to this size are checked for duplicate keys by scanning them.
+const SCAN_LIMIT: usize = 16;
+
+fn key_hash(key: &Key) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key.as_bytes())
 }
 
 struct Builder<'f> {
@@ -256,7 +284,15 @@ impl Builder<'_> {
             Event::MappingStart(anchor, _) => {
                 self.enter()?;
                 let pos = self.pos(span);
-                self.stack.push(Frame::Map { map: Map::new(), pos, anchor, nodes: 1, key: None, merged: Vec::new() });
+                self.stack.push(Frame::Map {
+                    map: Map::new(),
+                    pos,
+                    anchor,
+                    nodes: 1,
+                    key: None,
+                    merged: Vec::new(),
+                    seen: None,
+                });
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -303,7 +339,7 @@ impl Builder<'_> {
                 *nodes += count;
                 Ok(())
             }
-            Some(Frame::Map { map, key, nodes, merged, .. }) => {
+            Some(Frame::Map { map, key, nodes, merged, seen, .. }) => {
                 *nodes += count;
                 match key.take() {
                     None => {
@@ -315,8 +351,21 @@ impl Builder<'_> {
                         *key = Some((Key::from(text), node.pos));
                         Ok(())
                     }
-                    Some((k, _)) if k == *"<<" => merge_into(map, merged, &node),
+                    Some((k, _)) if k == *"<<" => {
+                        *seen = None; // rebuilt with the merged keys when needed
+                        merge_into(map, merged, &node)
+                    }
                     Some((k, key_pos)) => {
+                        if seen.is_none() && map.len() >= SCAN_LIMIT {
+                            *seen = Some(map.iter().map(|(k, _)| key_hash(&Key::new(k))).collect());
+                        }
+                        // With the hash set: a key whose hash is new is new.
+                        if let Some(seen) = seen {
+                            if seen.insert(key_hash(&k)) {
+                                map.push_new(k, key_pos, node);
+                                return Ok(());
+                            }
+                        }
                         let from_merge = merged.iter().position(|m| k == **m);
                         if let Some(i) = from_merge {
                             merged.swap_remove(i);
@@ -380,9 +429,10 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: &Node) -> Result<(
 
 /// Resolves a scalar as go-yaml v2 (the API server's decoder) does.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
-    // Copy rather than move the scanner's string: a copy is allocated at its
-    // exact length, while the scanner's buffer has spare room per node.
-    resolve_non_string(text, style, tag).unwrap_or_else(|| Value::String(text.to_owned()))
+    // Copy rather than move the scanner's string: a short one is stored in
+    // place, a long one allocated at its exact length, while the scanner's
+    // buffer has spare room per node.
+    resolve_non_string(text, style, tag).unwrap_or_else(|| Value::String(text.into()))
 }
 
 /// [`resolve_scalar`] for every value but a string (`None`), so that a
@@ -405,6 +455,13 @@ fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Opti
     }
     if style != ScalarStyle::Plain {
         return None;
+    }
+    // Fast path: only these first bytes can start a null, a boolean or a number.
+    match text.as_bytes().first() {
+        None => return Some(Value::Null),
+        Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
+        Some(b) if b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.') => {}
+        Some(_) => return None,
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
@@ -593,6 +650,29 @@ mod tests {
         assert_eq!(p.diagnostics.len(), 1);
         assert!(p.diagnostics[0].message.contains("duplicate key `a` (first at line 1)"));
         assert_eq!(p.diagnostics[0].line, 3);
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_maps_are_reported() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk39: last\n");
+        let p = parse(&text);
+        let root = &p.documents[0].root;
+        assert_eq!(root.as_map().unwrap().len(), 40);
+        assert_eq!(root.get("k3").and_then(Node::as_str), Some("again"));
+        assert_eq!(root.get("k39").and_then(Node::as_str), Some("last"));
+        let lines: Vec<_> = p.diagnostics.iter().map(|d| (d.line, d.message.contains("first at line"))).collect();
+        assert_eq!(lines, [(41, true), (42, true)]);
+        // A merge into a large map: explicit keys after it still override quietly.
+        let mut text = String::from("base: &b {m1: 1, m2: 2}\nbig:\n");
+        text.extend((0..20).map(|i| format!("  k{i}: {i}\n")));
+        text.push_str("  <<: *b\n  m1: 10\n  k0: dup\n");
+        let p = parse(&text);
+        let big = p.documents[0].root.get("big").unwrap();
+        assert_eq!(big.get("m1").unwrap().value, Value::Int(10));
+        assert_eq!(big.get("m2").unwrap().value, Value::Int(2));
+        assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+        assert!(p.diagnostics[0].message.contains("duplicate key `k0`"));
     }
 
     #[test]

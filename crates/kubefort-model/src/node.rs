@@ -1,5 +1,6 @@
 //! A YAML/JSON tree in which every node remembers where it was written.
 
+pub use compact_str::CompactString;
 use std::fmt;
 
 /// A position in a source file: 1-based line and column (in characters).
@@ -29,7 +30,11 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
+    /// Text. Strings of up to 24 bytes (names, labels, most values of a
+    /// manifest) are stored in place, without a heap allocation. Build one
+    /// with `.into()` from a `&str` or a `String`; read it as a `&str`
+    /// (it derefs to `str`, or use [`Node::as_str`]).
+    String(CompactString),
     Seq(Vec<Node>),
     Map(Map),
 }
@@ -140,6 +145,13 @@ impl Map {
         }
         self.entries.push((key, key_pos, value));
         None
+    }
+    /// Appends an entry whose key the caller knows is not in the map yet,
+    /// without [`Map::insert_key`]'s scan (the loader tracks the keys of a
+    /// large map in a hash set, so that building it stays linear).
+    pub fn push_new(&mut self, key: Key, key_pos: Pos, value: Node) {
+        debug_assert!(self.get(key.as_str()).is_none(), "push_new: `{key}` is already in the map");
+        self.entries.push((key, key_pos, value));
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
@@ -266,7 +278,7 @@ impl Node {
     }
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.as_str()),
             _ => None,
         }
     }
@@ -294,7 +306,7 @@ impl Node {
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
             Value::Float(f) => Some(f.to_string()),
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.as_str().to_owned()),
             Value::Seq(_) | Value::Map(_) => None,
         }
     }
@@ -318,7 +330,7 @@ impl Node {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) => J::String(s.as_str().to_owned()),
             Value::Seq(s) => J::Array(s.iter().map(Node::to_json).collect()),
             Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect()),
         }
@@ -331,7 +343,7 @@ impl Node {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
             J::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
-            J::String(s) => Value::String(s.clone()),
+            J::String(s) => Value::String(s.as_str().into()),
             J::Array(a) => Value::Seq(a.iter().map(|v| Node::from_json(v, pos)).collect()),
             J::Object(o) => {
                 let mut m = Map::with_capacity(o.len());

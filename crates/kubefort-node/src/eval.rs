@@ -183,7 +183,10 @@ fn kubelet_value(host: &Host, setting: &Setting) -> (String, Location, &'static 
 /// A kubelet setting with no default: the flag, else the config field.
 fn kubelet_field(host: &Host, flag: &str, pointer: &str) -> Option<(Node, Location)> {
     if let Some(f) = host.component(Kind::Kubelet).and_then(|c| c.flags.get(flag)) {
-        return Some((Node::new(kubefort_model::Value::String(f.value.clone()), Default::default()), f.at.clone()));
+        return Some((
+            Node::new(kubefort_model::Value::String(f.value.as_str().into()), Default::default()),
+            f.at.clone(),
+        ));
     }
     let config = host.kubelet_config.as_ref()?;
     config.root.pointer(pointer).map(|n| (n.clone(), config.location_of(pointer)))

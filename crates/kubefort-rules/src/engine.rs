@@ -45,7 +45,11 @@ pub fn run(inventory: &Inventory, rules: &[&'static dyn Rule], settings: &Settin
             if let Some(pass) = &pss_pass {
                 pass.check_object(object, &|id| pss_ids.contains(id), &mut sink);
             }
-            let findings = crate::pss::merge_referenced(sink.into_findings(), &meta_of);
+            let mut findings = crate::pss::merge_referenced(sink.into_findings(), &meta_of);
+            // Sorted here, in parallel: the objects of a file come in line
+            // order, so the final sort below then finds one long sorted run
+            // instead of moving millions of findings (same order: both sorts are stable).
+            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let entries = object.annotation(suppression::ANNOTATION).map(suppression::parse).unwrap_or_default();
             if entries.is_empty() {
                 return Outcome { findings, suppressed: Vec::new() };

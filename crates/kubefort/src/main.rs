@@ -39,6 +39,14 @@ enum Command {
     Serve(commands::serve::Args),
 }
 
+// jemalloc: glibc's malloc spends up to half of the load of a large dump in
+// _int_malloc/_int_free (the YAML scanner allocates and frees a string per
+// token among millions of long-lived nodes); jemalloc halves that CPU time at
+// the same peak memory (mimalloc was as fast but used ~20% more memory).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
