@@ -309,6 +309,33 @@ fn walk_applied(out: &mut Vec<Hit>, pointer: &str, kind: &str, node: &Node, inne
     }
 }
 
+/// Every object's hits, computed on first use and kept for the run: six
+/// rules report on different places of the same scan, which must run once.
+struct HitsPerObject(Vec<std::sync::OnceLock<Vec<Hit>>>);
+
+/// Calls `f` with the hits of the object being checked, scanning it only the
+/// first time any rule asks. An object outside the inventory's storage (a
+/// caller's own) is scanned afresh.
+pub fn with_hits<R>(cx: &kubefort_model::Context<'_>, f: impl FnOnce(&[Hit]) -> R) -> R {
+    let objects = cx.inventory.objects();
+    let base = objects.as_ptr() as usize;
+    let at = cx.object as *const Object as usize;
+    let size = std::mem::size_of::<Object>().max(1);
+    let index = at
+        .checked_sub(base)
+        .map(|offset| offset / size)
+        .filter(|&i| i < objects.len() && std::ptr::eq(&objects[i], cx.object));
+    match index {
+        Some(i) => {
+            let memo = cx
+                .inventory
+                .memo(|inventory| HitsPerObject((0..inventory.len()).map(|_| std::sync::OnceLock::new()).collect()));
+            f(memo.0[i].get_or_init(|| hits(cx.object)))
+        }
+        None => f(&hits(cx.object)),
+    }
+}
+
 /// Reports the hits of one place with one rule.
 pub fn report_hits(
     cx: &kubefort_model::Context<'_>,
@@ -317,9 +344,38 @@ pub fn report_hits(
     place: Place,
     what: impl Fn(&Hit) -> String,
 ) {
-    for hit in hits(cx.object).into_iter().filter(|h| h.place == place) {
-        let message = format!("{} holds a hardcoded {}", what(&hit), hit.describe());
-        let finding = sink.report(meta, hit.pointer.clone(), message);
-        hit.apply(finding);
+    with_hits(cx, |hits| {
+        for hit in hits.iter().filter(|h| h.place == place) {
+            let message = format!("{} holds a hardcoded {}", what(hit), hit.describe());
+            let finding = sink.report(meta, hit.pointer.clone(), message);
+            hit.apply(finding);
+        }
+    });
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+    use kubefort_load::{load_texts, Limits};
+    use kubefort_model::{Context, Inventory, Settings};
+    use std::sync::Arc;
+
+    #[test]
+    fn with_hits_finds_each_objects_own_hits_and_falls_back_outside_the_inventory() {
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {url: 'postgres://admin:Zx9Qw2Lm7Rt4@db:5432/x'}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {greeting: hello}\n";
+        let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
+        let inventory = Inventory::new(loaded.objects);
+        let settings = Settings::default();
+        let counts: Vec<usize> = inventory
+            .objects()
+            .iter()
+            .map(|object| with_hits(&Context { object, inventory: &inventory, settings: &settings }, |h| h.len()))
+            .collect();
+        assert_eq!(counts, [hits(&inventory.objects()[0]).len(), 0]);
+        assert!(counts[0] > 0);
+        // A copy lives outside the inventory's storage: scanned afresh, same result.
+        let copy = inventory.objects()[0].clone();
+        let fresh = with_hits(&Context { object: &copy, inventory: &inventory, settings: &settings }, |h| h.len());
+        assert_eq!(fresh, counts[0]);
     }
 }

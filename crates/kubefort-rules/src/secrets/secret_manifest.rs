@@ -1,4 +1,4 @@
-use super::{hits, is_core_secret, is_managed, Place};
+use super::{is_core_secret, is_managed, Hit, Place};
 use kubefort_model::{declare_rule, Context, Node, Severity, Sink};
 
 declare_rule! {
@@ -70,7 +70,8 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if data + string_data == 0 {
         return;
     }
-    let found: Vec<_> = hits(object).into_iter().filter(|h| h.place == Place::SecretData).collect();
+    let found: Vec<Hit> =
+        super::with_hits(cx, |hits| hits.iter().filter(|h| h.place == Place::SecretData).cloned().collect());
     let field = if data > 0 { "/data" } else { "/stringData" };
     let credentials = if found.is_empty() {
         String::new()
