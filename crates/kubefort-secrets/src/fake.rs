@@ -116,3 +116,45 @@ impl Fake {
         )
     }
 }
+
+/// Pieces of ordinary text the mixed text is made of.
+const CHUNKS: &[&str] = &[
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  labels: {app: web, tier: frontend}\nspec:\n  replicas: 3\n  template:\n    spec:\n      serviceAccountName: web\n      containers:\n        - name: web\n          image: registry.example.org/shop/web:1.4.2\n          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: password}\n          resources: {limits: {cpu: 500m, memory: 256Mi}}\n",
+    "2024-05-01T12:00:01.123Z INFO  http: GET /api/v1/orders?page=2 200 12.3ms user=4821 trace=9f1c2b7a\n2024-05-01T12:00:01.456Z WARN  db: slow query (842ms) on orders_by_customer, consider an index\n2024-05-01T12:00:02.001Z INFO  auth: token refreshed for session 77d1, expires in 3600s\n",
+    "The kubelet reads the pod spec, pulls the image and starts the containers in order. A secret mounted as a volume is refreshed when it changes, while one read into an environment variable is fixed at start, so rotating it needs a restart.\n",
+    "fn handle(req: &Request) -> Result<Response> {\n    let token = req.header(\"authorization\").ok_or(Error::Unauthorized)?;\n    let claims = verify(token, &state.keys)?;\n    Ok(Response::json(&orders_for(claims.sub)?))\n}\n",
+    "# service settings\nLOG_LEVEL=info\nPORT=8080\nDATABASE_HOST=db.internal\nPASSWORD_FILE=/run/secrets/db\nFEATURE_FLAGS=checkout-v2,search\n",
+];
+
+/// About `target` bytes of mixed text (Kubernetes YAML, application logs,
+/// prose, source code and `.env`-style config) with a fake secret of a
+/// random detector planted every 200 chunks (about one line in 2,000).
+/// Returns the text and the number of secrets planted. Deterministic from
+/// `seed`.
+pub fn mixed_text(target: usize, seed: u64) -> (String, usize) {
+    let mut fake = Fake::new(seed);
+    let mut text = String::with_capacity(target + 4096);
+    let mut planted = 0usize;
+    let mut i = 0usize;
+    let mut since_secret = 0usize;
+    while text.len() < target {
+        text.push_str(CHUNKS[i % CHUNKS.len()]);
+        i += 1;
+        since_secret += 1;
+        if since_secret == 200 {
+            since_secret = 0;
+            let d = crate::DETECTORS[fake.below(crate::DETECTORS.len())];
+            let secret = fake.secret(d.id);
+            let line = match d.id {
+                "url-credentials" => format!("DATABASE_URL=postgres://app:{secret}@db:5432/app\n"),
+                "docker-config-auth" => format!("{{\"auths\":{{\"r\":{{\"auth\":\"{secret}\"}}}}}}\n"),
+                "aws-secret-access-key" => format!("aws_secret_access_key = {secret}\n"),
+                "azure-storage-key" => format!("AZURE_STORAGE_KEY={secret}\n"),
+                _ => format!("API_SECRET={secret}\n"),
+            };
+            text.push_str(&line);
+            planted += 1;
+        }
+    }
+    (text, planted)
+}

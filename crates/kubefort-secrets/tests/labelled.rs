@@ -2,39 +2,11 @@
 //! `tests/labelled/cases.tsv` (fake secrets generated from a fixed seed,
 //! and look-alikes that must not fire).
 
-use kubefort_secrets::fake::Fake;
-use kubefort_secrets::{scanner, DETECTORS};
+#[path = "labelled/cases.rs"]
+mod cases;
 
-struct Case {
-    line: usize,
-    expected: Option<String>,
-    text: String,
-}
-
-fn cases() -> Vec<Case> {
-    let raw = include_str!("labelled/cases.tsv");
-    let mut fake = Fake::new(2024);
-    let mut out = Vec::new();
-    for (i, line) in raw.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (label, text) = line.split_once('\t').expect("label<TAB>text");
-        let mut text = text.replace("\\n", "\n");
-        while let Some(start) = text.find("%FAKE:") {
-            let end = start + 1 + text[start + 1..].find('%').expect("closing %");
-            let detector = text[start + 6..end].to_owned();
-            assert!(DETECTORS.iter().any(|d| d.id == detector), "line {}: unknown detector {detector}", i + 1);
-            text.replace_range(start..=end, &fake.secret(&detector));
-        }
-        let expected = (label != "-").then(|| label.to_owned());
-        if let Some(e) = &expected {
-            assert!(DETECTORS.iter().any(|d| d.id == e), "line {}: unknown detector {e}", i + 1);
-        }
-        out.push(Case { line: i + 1, expected, text });
-    }
-    out
-}
+use cases::cases;
+use kubefort_secrets::scanner;
 
 #[test]
 fn precision_and_recall_on_the_labelled_set() {
