@@ -257,25 +257,34 @@ pub fn hits(object: &Object) -> Vec<Hit> {
             handled.push(c.at("env"));
         }
     }
-    walk_other(&mut out, &handled, root, String::new(), None);
+    walk_other(&mut out, &handled, root, &mut String::new(), None);
     out
 }
 
-/// Every string not under a handled pointer, with the nearest map key.
-fn walk_other(out: &mut Vec<Hit>, handled: &[String], node: &Node, pointer: String, key: Option<&str>) {
-    if handled.contains(&pointer) {
+/// Every string not under a handled pointer, with the nearest map key. One
+/// pointer buffer serves the whole walk: most strings hold no secret, and a
+/// pointer is only copied out for a hit.
+fn walk_other(out: &mut Vec<Hit>, handled: &[String], node: &Node, pointer: &mut String, key: Option<&str>) {
+    if handled.iter().any(|h| h == pointer) {
         return;
     }
+    let len = pointer.len();
     match &node.value {
-        Value::String(text) => scan_into(out, Place::Other, &pointer, None, key, text),
+        Value::String(text) => scan_into(out, Place::Other, pointer, None, key, text),
         Value::Map(map) => {
             for (k, v) in map.iter() {
-                walk_other(out, handled, v, format!("{pointer}/{}", escape_token(k)), Some(k));
+                pointer.push('/');
+                pointer.push_str(&escape_token(k));
+                walk_other(out, handled, v, pointer, Some(k));
+                pointer.truncate(len);
             }
         }
         Value::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk_other(out, handled, v, format!("{pointer}/{i}"), key);
+                use std::fmt::Write as _;
+                let _ = write!(pointer, "/{i}");
+                walk_other(out, handled, v, pointer, key);
+                pointer.truncate(len);
             }
         }
         _ => {}
