@@ -7,28 +7,38 @@
 //! `kubefort rules` and `kubefort explain` treat them alike.
 
 use kubefort_model::Rule;
+use std::sync::OnceLock;
 
 /// Every rule, in catalog order (area, then id).
 pub fn all_rules() -> Vec<&'static dyn Rule> {
-    let mut rules: Vec<&'static dyn Rule> = Vec::new();
-    rules.extend_from_slice(crate::workload::RULES);
-    rules.extend_from_slice(crate::image::RULES);
-    rules.extend_from_slice(crate::meta::RULES);
-    rules.extend_from_slice(crate::rbac::RULES);
-    rules.extend_from_slice(crate::network::RULES);
-    rules.extend_from_slice(crate::mesh::RULES);
-    rules.extend_from_slice(crate::controlplane::RULES);
-    rules.extend_from_slice(crate::secrets::RULES);
-    rules.extend_from_slice(crate::storage::RULES);
-    rules.extend_from_slice(crate::pss::RULES);
-    rules.extend_from_slice(crate::pss::check_rules());
-    rules.sort_by_key(|r| r.meta().id);
-    rules
+    catalog().to_vec()
+}
+
+/// The catalog, assembled and sorted once: `find_rule` runs per suppressed
+/// finding, so it must not rebuild it.
+fn catalog() -> &'static [&'static dyn Rule] {
+    static CATALOG: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut rules: Vec<&'static dyn Rule> = Vec::new();
+        rules.extend_from_slice(crate::workload::RULES);
+        rules.extend_from_slice(crate::image::RULES);
+        rules.extend_from_slice(crate::meta::RULES);
+        rules.extend_from_slice(crate::rbac::RULES);
+        rules.extend_from_slice(crate::network::RULES);
+        rules.extend_from_slice(crate::mesh::RULES);
+        rules.extend_from_slice(crate::controlplane::RULES);
+        rules.extend_from_slice(crate::secrets::RULES);
+        rules.extend_from_slice(crate::storage::RULES);
+        rules.extend_from_slice(crate::pss::RULES);
+        rules.extend_from_slice(crate::pss::check_rules());
+        rules.sort_by_key(|r| r.meta().id);
+        rules
+    })
 }
 
 /// Finds a rule by id (`KF-POD-001`, any case) or name (`privileged-container`).
 pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
-    all_rules().into_iter().find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
+    catalog().iter().copied().find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
 }
 
 /// `--select` / `--ignore`: each pattern is a rule id, a rule name, or an id
@@ -54,7 +64,7 @@ impl Selection {
 
     /// Patterns that match no rule (a typo in `--select` should not pass silently).
     pub fn unknown_patterns(&self) -> Vec<&str> {
-        let rules = all_rules();
+        let rules = catalog();
         self.select
             .iter()
             .chain(&self.ignore)
@@ -64,7 +74,7 @@ impl Selection {
     }
 
     pub fn rules(&self) -> Vec<&'static dyn Rule> {
-        all_rules().into_iter().filter(|r| self.includes(*r)).collect()
+        catalog().iter().copied().filter(|r| self.includes(*r)).collect()
     }
 }
 
