@@ -3,7 +3,6 @@
 
 use crate::generic;
 use crate::Detector;
-use base64::Engine;
 use std::ops::Range;
 
 macro_rules! detector {
@@ -120,21 +119,14 @@ fn random_not_example(d: &'static Detector, v: &[u8]) -> Option<&'static Detecto
     not_example(d, v).and_then(|d| random_token(d, v))
 }
 
-fn b64_decode(v: &[u8]) -> Option<Vec<u8>> {
-    let trimmed: Vec<u8> = v.iter().copied().filter(|b| *b != b'=').collect();
-    base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(&trimmed)
-        .ok()
-        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&trimmed).ok())
-}
-
 /// A JWT whose header is JSON with `alg`; named a Kubernetes
 /// service-account token when its issuer is the cluster's.
 fn jwt(d: &'static Detector, v: &[u8]) -> Option<&'static Detector> {
     let mut parts = v.split(|b| *b == b'.');
-    let header: serde_json::Value = serde_json::from_slice(&b64_decode(parts.next()?)?).ok()?;
+    let header: serde_json::Value = serde_json::from_slice(&crate::decode_base64(parts.next()?)?).ok()?;
     header.get("alg")?;
-    let payload = parts.next().and_then(b64_decode).and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok());
+    let payload =
+        parts.next().and_then(crate::decode_base64).and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok());
     let issuer = payload.as_ref().and_then(|p| p.get("iss")).and_then(|i| i.as_str()).unwrap_or("");
     if issuer == "kubernetes/serviceaccount" || issuer.starts_with("https://kubernetes.default.svc") {
         Some(&KUBERNETES_SA_TOKEN)
@@ -145,7 +137,7 @@ fn jwt(d: &'static Detector, v: &[u8]) -> Option<&'static Detector> {
 
 /// `"auth": base64("user:password")` with a real password.
 fn docker_auth(d: &'static Detector, v: &[u8]) -> Option<&'static Detector> {
-    let decoded = String::from_utf8(b64_decode(v)?).ok()?;
+    let decoded = String::from_utf8(crate::decode_base64(v)?).ok()?;
     let (user, password) = decoded.split_once(':')?;
     (!user.is_empty() && !password.is_empty() && !generic::is_placeholder(password)).then_some(d)
 }
