@@ -37,6 +37,8 @@ enum Command {
     Audit(commands::audit::Args),
     /// HTTPS endpoints: `--audit` receives the API server's audit webhook and alerts live.
     Serve(commands::serve::Args),
+    /// A CA and serving certificate for the admission webhook, and its caBundle.
+    Certs(commands::certs::Args),
 }
 
 // jemalloc: glibc's malloc spends up to half of the load of a large dump in
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Node(args) => commands::node::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Certs(args) => commands::certs::run(args),
     };
     code.into()
 }

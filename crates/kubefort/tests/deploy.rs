@@ -15,6 +15,18 @@ fn scan(dir: &Path) -> Run {
     run_in(dir, &["scan", ".", "-o", "json"], None)
 }
 
+/// Copies deploy/*.yaml into `to` (created), passing each text through `edit`.
+fn copy_manifests(to: &Path, edit: impl Fn(&str) -> String) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(deploy_dir()).expect("read deploy/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("read manifest");
+            std::fs::write(to.join(path.file_name().expect("file name")), edit(&text)).expect("write the copy");
+        }
+    }
+}
+
 #[test]
 fn deploy_scans_clean_and_is_admitted_at_restricted() {
     let dir = deploy_dir();
@@ -40,17 +52,48 @@ fn deploy_scans_clean_and_is_admitted_at_restricted() {
 fn a_copy_without_read_only_root_filesystem_is_reported() {
     let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deploy-without-read-only-root");
     let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).expect("create the copy");
-    for entry in std::fs::read_dir(deploy_dir()).expect("read deploy/") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            let text = std::fs::read_to_string(&path).expect("read manifest");
-            let text: String = text.lines().filter(|l| !l.contains("readOnlyRootFilesystem")).map(|l| format!("{l}\n")).collect();
-            std::fs::write(copy.join(path.file_name().expect("file name")), text).expect("write the copy");
-        }
-    }
+    copy_manifests(&copy, |text| {
+        text.lines().filter(|l| !l.contains("readOnlyRootFilesystem")).map(|l| format!("{l}\n")).collect()
+    });
     let run = scan(&copy);
-    let rules: Vec<String> =
-        run.json()["findings"].as_array().into_iter().flatten().filter_map(|f| f["rule"].as_str().map(str::to_owned)).collect();
+    let rules: Vec<String> = run.json()["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+        .collect();
     assert_eq!(rules, ["KF-POD-006"], "{}", run.stdout);
+}
+
+/// `kubefort certs --patch-webhooks` on a copy of deploy/: both webhook
+/// configurations get the printed caBundle, and the copy still scans clean.
+#[test]
+fn certs_patch_the_webhook_configurations_with_the_printed_ca_bundle() {
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deploy-certs");
+    let _ = std::fs::remove_dir_all(&base);
+    let (copy, tls) = (base.join("deploy"), base.join("tls"));
+    copy_manifests(&copy, |text| text.to_owned());
+    let args =
+        ["certs", "--out", "tls", "--service", "kubefort", "--namespace", "kubefort", "--patch-webhooks", "deploy"];
+    let run = run_in(&base, &args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bundle = run.stdout.trim();
+    assert!(bundle.len() > 100 && !bundle.contains(char::is_whitespace), "{bundle}");
+    let webhooks = std::fs::read_to_string(copy.join("webhooks.yaml")).expect("read");
+    assert_eq!(webhooks.matches(&format!("caBundle: {bundle}\n")).count(), 2, "{webhooks}");
+    assert_eq!(
+        webhooks.lines().count(),
+        std::fs::read_to_string(deploy_dir().join("webhooks.yaml")).expect("read").lines().count()
+    );
+    for file in ["ca.crt", "ca.key", "tls.crt", "tls.key"] {
+        assert!(tls.join(file).is_file(), "{file}");
+    }
+    assert!(!run.stdout.contains("PRIVATE") && !run.stderr.contains("PRIVATE"));
+    let scan = scan(&copy);
+    assert_eq!(scan.json()["findings"], Value::Array(vec![]), "{}", scan.stdout);
+
+    // A second run refuses to overwrite the keys.
+    let again = run_in(&base, &args, None);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("exists"), "{}", again.stderr);
 }

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod certs;
 pub mod netpol;
 pub mod node;
 pub mod pss;
