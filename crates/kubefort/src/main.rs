@@ -39,6 +39,8 @@ enum Command {
     Serve(commands::serve::Args),
     /// A CA and serving certificate for the admission webhook, and its caBundle.
     Certs(commands::certs::Args),
+    /// Add secure defaults (allowPrivilegeEscalation, seccomp, capabilities…) to manifests, keeping everything else.
+    Fix(commands::fix::Args),
 }
 
 // jemalloc: glibc's malloc spends up to half of the load of a large dump in
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Certs(args) => commands::certs::run(args),
+        Command::Fix(args) => commands::fix::run(args),
     };
     code.into()
 }
