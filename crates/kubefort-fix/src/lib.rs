@@ -63,6 +63,7 @@ pub fn fix_text(text: &str, file: &Arc<str>, config: &DefaultsConfig) -> Result<
         let mut edits = Vec::new();
         let mut unplaced = Vec::new();
         let mut placed = 0;
+        let lines = place::Lines::new(&current);
         for object in &objects {
             let ops = secure_defaults(&object.root.to_json(), config);
             // Ops under one parent map are placed together (one insertion).
@@ -76,7 +77,7 @@ pub fn fix_text(text: &str, file: &Arc<str>, config: &DefaultsConfig) -> Result<
                 }
             }
             for (parent, entries) in groups {
-                match place::edits_for(&current, &object.root, parent, &entries, syntax) {
+                match place::edits_for(&current, &lines, &object.root, parent, &entries, syntax) {
                     Some(mut found) => {
                         placed += entries.len();
                         edits.append(&mut found);

@@ -43,6 +43,7 @@ pub fn apply(text: &str, mut edits: Vec<Edit>) -> String {
 /// not handle (the caller reports it).
 pub fn edits_for(
     text: &str,
+    lines: &Lines<'_>,
     root: &Node,
     parent: &str,
     entries: &[(String, &serde_json::Value)],
@@ -50,14 +51,13 @@ pub fn edits_for(
 ) -> Option<Vec<Edit>> {
     let node = root.pointer(parent)?;
     let map = node.as_map()?;
-    let lines = Lines::new(text);
     let mut edits = Vec::new();
     let mut new_keys = Vec::new();
     for (key, value) in entries {
         match map.get(key) {
             // Present as null: the value goes on the key's line.
             Some(Node { value: Value::Null, .. }) => {
-                edits.push(replace_null(text, &lines, map.key_pos(key)?, value, syntax)?)
+                edits.push(replace_null(text, lines, map.key_pos(key)?, value, syntax)?)
             }
             Some(_) => return None,
             None => new_keys.push((key.as_str(), *value)),
@@ -71,7 +71,7 @@ pub fn edits_for(
         edits.push(insert_into_flow(text, start, &new_keys, syntax)?);
     } else {
         let (first_key, _) = map.iter().next()?;
-        edits.push(insert_into_block(text, &lines, map.key_pos(first_key)?, &new_keys)?);
+        edits.push(insert_into_block(text, lines, map.key_pos(first_key)?, &new_keys)?);
     }
     Some(edits)
 }
@@ -87,13 +87,13 @@ fn skip_properties(text: &str, mut at: usize) -> usize {
 }
 
 /// Line starts of a text, to turn (line, column) positions into offsets.
-struct Lines<'a> {
+pub struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
+    pub fn new(text: &'a str) -> Self {
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         Lines { text, starts }
     }
