@@ -24,6 +24,9 @@ pub struct Edit {
 /// dropped; the next round of [`crate::fix_text`] then reports it).
 pub fn apply(text: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.depth.cmp(&a.depth)));
+    // The same edit twice comes from two parents that are one node in the
+    // text (an anchor and its alias): it is made once.
+    edits.dedup_by(|b, a| (a.start, a.end, &a.text) == (b.start, b.end, &b.text));
     let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for edit in edits {
