@@ -163,6 +163,13 @@ fn insert_into_block(
         }
         last = n;
     }
+    // A block scalar that keeps its trailing newlines (`|+`) owns the blank
+    // lines after it: the new entry goes after them, not inside its value.
+    if (first_key.line..=last).filter_map(|n| lines.line(n)).any(keeps_trailing_lines) {
+        while last < lines.count() && lines.line(last + 1).is_some_and(|l| l.trim().is_empty()) {
+            last += 1;
+        }
+    }
     let newline = newline_of(text);
     let mut insert = String::new();
     let at = lines.after(last);
@@ -173,6 +180,13 @@ fn insert_into_block(
         insert.push_str(&render::block_entry(key, value, indent, 2, newline));
     }
     Some(Edit { start: at, end: at, text: insert, depth: indent })
+}
+
+/// Whether the line ends with the header of a block scalar with "keep"
+/// chomping (`|+`, `>+`, `|2+`), before any comment.
+fn keeps_trailing_lines(line: &str) -> bool {
+    let code = line.split(" #").next().unwrap_or(line).trim_end();
+    code.rsplit([' ', '\t']).next().is_some_and(|token| token.starts_with(['|', '>']) && token.contains('+'))
 }
 
 /// Entries before the closing brace of the flow map opening at `open`.

@@ -99,3 +99,40 @@ fn the_defaulted_rules_no_longer_fire_on_fixed_files() {
         }
     }
 }
+
+/// Every value of `before` is in `after` unchanged; `after` may only have
+/// more map keys, or a value where `before` had null.
+fn is_contained(before: &serde_json::Value, after: &serde_json::Value, path: &str) -> Result<(), String> {
+    use serde_json::Value;
+    match (before, after) {
+        (Value::Null, _) => Ok(()),
+        (Value::Object(b), Value::Object(a)) => b.iter().try_for_each(|(k, v)| match a.get(k) {
+            Some(av) => is_contained(v, av, &format!("{path}/{k}")),
+            None => Err(format!("{path}/{k} lost")),
+        }),
+        (Value::Array(b), Value::Array(a)) if a.len() == b.len() => {
+            b.iter().zip(a).enumerate().try_for_each(|(i, (bv, av))| is_contained(bv, av, &format!("{path}/{i}")))
+        }
+        _ if before == after => Ok(()),
+        _ => Err(format!("{path}: {before} became {after}")),
+    }
+}
+
+#[test]
+fn every_value_of_the_input_is_kept_only_new_keys_are_added() {
+    for input in inputs() {
+        let before = std::fs::read_to_string(&input).expect("read input");
+        let (after, _) = fix(&input, &before);
+        let objects = |text: String| {
+            let loaded = kubefort_load::load_texts(vec![("f".into(), text)], kubefort_load::Limits::default());
+            loaded.objects.iter().map(|o| o.root.to_json()).collect::<Vec<_>>()
+        };
+        let (old, new) = (objects(before), objects(after));
+        assert_eq!(old.len(), new.len(), "{}", input.display());
+        for (o, n) in old.iter().zip(&new) {
+            if let Err(e) = is_contained(o, n, "") {
+                panic!("{}: {e}", input.display());
+            }
+        }
+    }
+}
