@@ -74,9 +74,22 @@ pub fn edits_for(
         edits.push(insert_into_flow(text, start, &new_keys, syntax)?);
     } else {
         let (first_key, _) = map.iter().next()?;
-        edits.push(insert_into_block(text, lines, map.key_pos(first_key)?, &new_keys)?);
+        let first = map.key_pos(first_key)?;
+        let step = indent_step(root, parent, first.column).unwrap_or(2);
+        edits.push(insert_into_block(text, lines, first, step, &new_keys)?);
     }
     Some(edits)
+}
+
+/// How far this file indents a map under its key: the parent map's keys'
+/// column minus the column of the key that holds it (`spec:` at 3, its keys
+/// at 5: 2). `None` when the parent is a list item or the document root.
+fn indent_step(root: &Node, parent: &str, column: u32) -> Option<usize> {
+    let (grandparent, key) = parent.rsplit_once('/')?;
+    let key = key.replace("~1", "/").replace("~0", "~");
+    let owner = root.pointer(grandparent)?.as_map()?.key_pos(&key)?;
+    let step = column.checked_sub(owner.column)? as usize;
+    (1..=8).contains(&step).then_some(step)
 }
 
 /// Skips an anchor (`&a`) or tag (`!!map`) written before a node's value.
@@ -141,6 +154,7 @@ fn insert_into_block(
     text: &str,
     lines: &Lines<'_>,
     first_key: kubefort_model::Pos,
+    step: usize,
     keys: &[(&str, &serde_json::Value)],
 ) -> Option<Edit> {
     let indent = first_key.column.checked_sub(1)? as usize;
@@ -177,7 +191,7 @@ fn insert_into_block(
         insert.push_str(newline);
     }
     for (key, value) in keys {
-        insert.push_str(&render::block_entry(key, value, indent, 2, newline));
+        insert.push_str(&render::block_entry(key, value, indent, step, newline));
     }
     Some(Edit { start: at, end: at, text: insert, depth: indent })
 }
