@@ -1,7 +1,10 @@
 //! `fix_text` on the shared corpus of real manifests (`../shared/corpus`):
 //! every file the loader reads without error is fixed, fixing again adds
-//! nothing, the fixed text holds the same objects, and no workload is left
-//! without a seccomp profile. Skipped (with a note) when the corpus is absent.
+//! nothing, the fixed text holds the same objects with every value kept,
+//! and no workload is left without a seccomp profile. Skipped (with a note)
+//! when the corpus is absent.
+
+mod common;
 
 use kubefort_admission::defaults::DefaultsConfig;
 use kubefort_fix::fix_text;
@@ -61,6 +64,11 @@ fn corpus_files_are_fixed_once_and_keep_their_objects() {
         let after = load_texts(vec![(name.clone(), fixed.text.clone())], Limits::default());
         let objects = |l: &kubefort_load::Loaded| l.objects.iter().map(|o| o.display_name()).collect::<Vec<_>>();
         assert_eq!(objects(&after), objects(&before), "{name}");
+        for (old, new) in before.objects.iter().zip(&after.objects) {
+            if let Err(e) = common::is_contained(&old.root.to_json(), &new.root.to_json(), "") {
+                panic!("{name}: {e}");
+            }
+        }
         let inventory = kubefort_model::Inventory::new(after.objects);
         let seccomp = kubefort_rules::find_rule("KF-POD-007").expect("seccomp rule");
         for f in kubefort_rules::run(&inventory, &[seccomp], &kubefort_model::Settings::default()).findings {
