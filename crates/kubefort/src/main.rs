@@ -37,6 +37,10 @@ enum Command {
     Audit(commands::audit::Args),
     /// HTTPS endpoints: `--audit` receives the API server's audit webhook and alerts live.
     Serve(commands::serve::Args),
+    /// A CA and serving certificate for the admission webhook, and its caBundle.
+    Certs(commands::certs::Args),
+    /// Add secure defaults (allowPrivilegeEscalation, seccomp, capabilities…) to manifests, keeping everything else.
+    Fix(commands::fix::Args),
 }
 
 // jemalloc: glibc's malloc spends up to half of the load of a large dump in
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
         Command::Node(args) => commands::node::run(args),
         Command::Audit(args) => commands::audit::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Certs(args) => commands::certs::run(args),
+        Command::Fix(args) => commands::fix::run(args),
     };
     code.into()
 }

@@ -1,4 +1,6 @@
 pub mod audit;
+pub mod certs;
+pub mod fix;
 pub mod netpol;
 pub mod node;
 pub mod pss;
