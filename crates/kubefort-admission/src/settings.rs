@@ -68,6 +68,7 @@ impl Actions {
 ///   actions: {critical: deny, high: deny, medium: warn, low: warn, info: audit}
 ///   exemptNamespaces: [kube-system]   # admitted unchecked and unpatched
 ///   grandfatherOnUpdate: true         # an UPDATE is judged only on findings its oldObject did not have
+///   ignore: [KF-NET]                  # rules not run in admission (on top of the file's `ignore`)
 ///   defaults:                         # /mutate, beyond the always-on defaults
 ///     disableTokenAutomount: true
 ///     runAsUser: 10001
@@ -81,6 +82,11 @@ pub struct AdmissionSettings {
     pub exempt_namespaces: Vec<String>,
     #[serde(default)]
     pub grandfather_on_update: bool,
+    /// Rules (ids, names or id prefixes) admission does not run, for rules
+    /// whose verdict needs objects a webhook does not see (the NetworkPolicies
+    /// of a namespace, for KF-NET-001/002/004). Empty: the same rules as `kubefort scan`.
+    #[serde(default)]
+    pub ignore: Vec<String>,
     #[serde(default)]
     pub defaults: DefaultsConfig,
 }
