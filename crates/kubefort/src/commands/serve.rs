@@ -81,13 +81,6 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: nothing to serve: pass --admission and/or --audit");
         return exit::USAGE;
     }
-    let certificates = match Certificates::load(&args.tls_cert, &args.tls_key) {
-        Ok(certificates) => certificates,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
     let mut features = Features::default();
     let mut config = None;
     if args.audit {
@@ -116,6 +109,14 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
+    // After the config: its errors (file:line:column) come first.
+    let certificates = match Certificates::load(&args.tls_cert, &args.tls_key) {
+        Ok(certificates) => certificates,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let timeout = Duration::from_secs(args.read_timeout);
     let limits = Limits {
         max_body: args.max_body,
