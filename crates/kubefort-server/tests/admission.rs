@@ -192,7 +192,7 @@ async fn same_findings_as_the_scanner() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_clear_answers_with_the_uid() {
-    let limits = Limits { max_body: 64 << 10, read_timeout: Duration::from_millis(300), ..Limits::default() };
+    let limits = Limits { max_body: 8 << 10, read_timeout: Duration::from_millis(300), ..Limits::default() };
     let server = start("bad", settings(), limits).await;
     let error = |reply: &common::Reply| reply.json()["response"].clone();
 
@@ -228,9 +228,10 @@ async fn bad_requests_get_clear_answers_with_the_uid() {
     let reply = server.post("/validate", "application/json; charset=utf-8", body.as_bytes()).await;
     assert_eq!(reply.status, 200, "parameters are fine: {}", reply.body);
 
-    // Over the limit: a Deployment with a 100 KiB annotation.
+    // Over the limit: a Deployment with a 10 KiB annotation (small enough to
+    // sit in the socket buffers, so the answer is read before the close).
     let mut big = deployment("web", 1, hardened());
-    big["metadata"]["annotations"] = json!({"blob": "x".repeat(100 << 10)});
+    big["metadata"]["annotations"] = json!({"blob": "x".repeat(10 << 10)});
     let reply = server
         .post("/validate", "application/json", review("u-big", "CREATE", &big, None).to_string().as_bytes())
         .await;
