@@ -28,6 +28,12 @@ pub const CONFIG_FILE_NAMES: [&str; 2] = [".kubefort.yaml", ".kubefort.yml"];
 /// audit:                             # kubefort audit analyze
 ///   allowedUsers: [alice, ci-deployer]
 ///   trustedImages: {privileged: [docker.io/calico/node]}
+/// admission:                         # kubefort serve --admission
+///   actions: {critical: deny, high: deny, medium: warn, low: warn, info: audit}
+///   exemptNamespaces: [kube-system]
+///   grandfatherOnUpdate: true
+///   ignore: [KF-NET]                 # rules skipped in admission only
+///   defaults: {disableTokenAutomount: true, runAsUser: 10001}
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -52,6 +58,9 @@ pub struct Config {
     /// Allow-lists and windows of `kubefort audit analyze` (see [`kubefort_audit::AuditSettings`]).
     #[serde(default)]
     pub audit: kubefort_audit::AuditSettings,
+    /// What `kubefort serve --admission` does with findings (see [`kubefort_admission::AdmissionSettings`]).
+    #[serde(default)]
+    pub admission: kubefort_admission::AdmissionSettings,
     /// Age in days after which a Secret should have been rotated (default 90).
     pub secret_rotation_days: Option<u32>,
     /// Where the file was read from (set by [`Config::load`]).
@@ -197,6 +206,15 @@ mod tests {
         let c = parse("pss: {level: baseline, version: v1.29}\nprivilegedNamespaces: [kube-system, cni]\n").unwrap();
         assert_eq!(c.pss.unwrap().version.as_deref(), Some("v1.29"));
         assert_eq!(c.privileged_namespaces, ["kube-system", "cni"]);
+        let c = parse(
+            "admission:\n  actions: {low: audit}\n  exemptNamespaces: [kube-system]\n  defaults: {runAsUser: 10001}\n",
+        )
+        .unwrap();
+        assert_eq!(c.admission.actions.of(Severity::Low), kubefort_admission::Action::Audit);
+        assert_eq!(c.admission.defaults.run_as_user, Some(10001));
+        let e = parse("admission:\n  actions:\n    high: block\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains("admission.actions.high"), "{e}");
         let c = parse("audit:\n  allowedUsers: [alice]\n  trustedImages: {privileged: [calico/node]}\n").unwrap();
         assert_eq!(c.audit.allowed_users, ["alice"]);
         assert_eq!(c.audit.trusted_images.privileged, ["calico/node"]);

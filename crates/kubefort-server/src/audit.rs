@@ -17,7 +17,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use kubefort_audit::event::{recognise, Event};
 use kubefort_audit::{Alert, Analyzer};
 use kubefort_model::Severity;
@@ -163,40 +162,13 @@ async fn read_and_ingest(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Ingested, Rejected> {
-    let too_large = || {
-        Rejected::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("request body larger than {} bytes (--max-body)", limits.max_body),
-        )
-    };
     let reject = |rejected: Rejected| {
         service.reject(rejected.reason);
         rejected
     };
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_body as u64) {
-        return Err(reject(too_large()));
-    }
-    let bytes = match tokio::time::timeout(limits.read_timeout, Limited::new(body, limits.max_body).collect()).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(reject(too_large())),
-        Ok(Err(e)) => {
-            return Err(reject(Rejected::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable",
-                format!("could not read the request body: {e}"),
-            )))
-        }
-        Err(_) => {
-            return Err(reject(Rejected::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                format!("request body not received within {} s (--read-timeout)", limits.read_timeout.as_secs()),
-            )))
-        }
-    };
+    let bytes = crate::body::read(limits, headers, body)
+        .await
+        .map_err(|e| reject(Rejected::new(e.status, e.reason, e.message)))?;
     // Parsing and the detectors are CPU work: keep them off the I/O threads.
     let worker = service.clone();
     match tokio::task::spawn_blocking(move || worker.ingest(&bytes)).await {

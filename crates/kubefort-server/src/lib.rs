@@ -1,16 +1,21 @@
 //! kubefort's HTTPS endpoints (`kubefort serve`).
 //!
 //! One TLS listener serves a router assembled per feature: the audit webhook
-//! at `/audit` ([`audit`]), and later the admission webhooks (issue 9), each
-//! a router of its own merged into the app, plus `/healthz` and `/metrics`
-//! ([`metrics`]). There is no plain-HTTP listener.
+//! at `/audit` ([`audit`]) and the admission webhooks at `/validate` and
+//! `/mutate` ([`admission`]), each a router of its own merged into the app,
+//! plus `/healthz`, `/readyz` and `/metrics` ([`metrics`]). There is no
+//! plain-HTTP listener; the certificate is reloaded when its files change
+//! ([`tls::Certificates`]).
 //!
 //! Limits: a request-body cap (`413`), a body-read timeout (`408`), a
-//! header-read timeout, a TLS-handshake timeout, a connection cap; malformed
-//! bodies get `400` with the reason. On shutdown the listener closes, requests
+//! header-read timeout, a TLS-handshake timeout, a connection cap, and for
+//! admission a handler timeout (`503`); malformed bodies get `400` with the
+//! reason. On shutdown `/readyz` turns `503`, the listener closes, requests
 //! in flight finish (up to a grace period), and the process exits.
 
+pub mod admission;
 pub mod audit;
+mod body;
 pub mod metrics;
 pub mod tls;
 
@@ -27,7 +32,7 @@ use metrics::Metrics;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -49,6 +54,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Time given to requests in flight on shutdown.
     pub shutdown_grace: Duration,
+    /// Time to answer an admission review once its headers arrived, body
+    /// included; later → `503`. Under the API server's webhook timeout (10 s
+    /// at most) so it gets an answer, not a dropped connection.
+    pub handler_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -60,6 +69,7 @@ impl Default for Limits {
             handshake_timeout: Duration::from_secs(10),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(20),
+            handler_timeout: Duration::from_secs(9),
         }
     }
 }
@@ -69,12 +79,13 @@ impl Default for Limits {
 pub struct Features {
     /// `POST /audit`: the API server's audit webhook backend.
     pub audit: Option<audit::AuditService>,
-    // `admission` (issue 9) goes here, with its own router.
+    /// `POST /validate` and `POST /mutate`: the admission webhooks.
+    pub admission: Option<admission::AdmissionService>,
 }
 
 impl Features {
     pub fn is_empty(&self) -> bool {
-        self.audit.is_none()
+        self.audit.is_none() && self.admission.is_none()
     }
 
     /// The routes served, for the startup message.
@@ -83,13 +94,17 @@ impl Features {
         if self.audit.is_some() {
             routes.push(audit::PATH);
         }
-        routes.extend(["/metrics", "/healthz"]);
+        if self.admission.is_some() {
+            routes.extend([admission::VALIDATE, admission::MUTATE]);
+        }
+        routes.extend(["/metrics", "/healthz", "/readyz"]);
         routes
     }
 }
 
-/// The whole app: every feature's router, `/healthz`, `/metrics`, and request counting.
-pub fn app(features: Features, limits: Limits) -> (Router, Arc<Metrics>) {
+/// The whole app: every feature's router, `/healthz`, `/readyz`, `/metrics`,
+/// and request counting. `ready` answers `/readyz`.
+pub fn app(features: Features, limits: Limits, ready: Arc<AtomicBool>) -> (Router, Arc<Metrics>) {
     let metrics = Arc::new(Metrics::default());
     let mut app = Router::new();
     if let Some(audit) = features.audit {
@@ -97,14 +112,31 @@ pub fn app(features: Features, limits: Limits) -> (Router, Arc<Metrics>) {
         metrics.add_source(Arc::new(audit.clone()));
         app = app.merge(audit.router(limits));
     }
+    if let Some(admission) = features.admission {
+        metrics.add_route(admission::VALIDATE);
+        metrics.add_route(admission::MUTATE);
+        metrics.add_source(Arc::new(admission.clone()));
+        app = app.merge(admission.router(limits));
+    }
     metrics.add_route("/metrics");
     metrics.add_route("/healthz");
+    metrics.add_route("/readyz");
     let app = app
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz).with_state(ready))
         .route("/metrics", get(render_metrics).with_state(metrics.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .layer(middleware::from_fn_with_state(metrics.clone(), count));
     (app, metrics)
+}
+
+/// Ready while serving; `503` once shutdown began, so no new request is routed here.
+async fn readyz(State(ready): State<Arc<AtomicBool>>) -> Response {
+    if ready.load(Ordering::Relaxed) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response()
+    }
 }
 
 async fn render_metrics(State(metrics): State<Arc<Metrics>>) -> Response {
@@ -125,6 +157,7 @@ pub struct Server {
     app: Router,
     metrics: Arc<Metrics>,
     limits: Limits,
+    ready: Arc<AtomicBool>,
 }
 
 impl Server {
@@ -135,8 +168,9 @@ impl Server {
         limits: Limits,
     ) -> io::Result<Self> {
         let listener = TcpListener::bind(listen).await?;
-        let (app, metrics) = app(features, limits);
-        Ok(Server { listener, acceptor: TlsAcceptor::from(tls), app, metrics, limits })
+        let ready = Arc::new(AtomicBool::new(false));
+        let (app, metrics) = app(features, limits, ready.clone());
+        Ok(Server { listener, acceptor: TlsAcceptor::from(tls), app, metrics, limits, ready })
     }
 
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -150,7 +184,8 @@ impl Server {
     /// Serves until `shutdown` completes, then lets requests in flight finish
     /// (up to `shutdown_grace`). Returns whether they all did.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> bool {
-        let Server { listener, acceptor, app, metrics, limits } = self;
+        let Server { listener, acceptor, app, metrics, limits, ready } = self;
+        ready.store(true, Ordering::Relaxed);
         let graceful = GracefulShutdown::new();
         let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
         let service = TowerToHyperService::new(app);
@@ -191,6 +226,7 @@ impl Server {
                 let _ = watcher.watch(connection).await;
             });
         }
+        ready.store(false, Ordering::Relaxed);
         drop(listener);
         tokio::select! {
             () = graceful.shutdown() => true,
@@ -223,20 +259,26 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// How often `kubefort serve` looks at the certificate files.
+pub const CERT_POLL: Duration = Duration::from_secs(10);
+
 /// `kubefort serve`: binds, prints where it listens on stderr, serves until
-/// SIGTERM or ctrl-c. Errors are for the user (bind failures).
+/// SIGTERM or ctrl-c, reloading the certificate when its files change.
+/// Errors are for the user (bind failures, unusable TLS files).
 pub fn serve(
     listen: SocketAddr,
-    tls: Arc<rustls::ServerConfig>,
+    certificates: Arc<tls::Certificates>,
     features: Features,
     limits: Limits,
 ) -> Result<(), String> {
+    let tls = certificates.server_config()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("could not start the runtime: {e}"))?;
     runtime.block_on(async {
         let routes = features.routes().join(", ");
+        tokio::spawn(certificates.watch(CERT_POLL));
         let server =
             Server::bind(listen, tls, features, limits).await.map_err(|e| format!("--listen {listen}: {e}"))?;
         let addr = server.local_addr().map_err(|e| format!("--listen {listen}: {e}"))?;

@@ -91,7 +91,8 @@ async fn start(name: &str, limits: Limits) -> Running {
     let analyzer = Analyzer::new(AuditSettings::default(), |_| true);
     let audit = AuditService::new(analyzer, Box::new(alerts.clone()), Severity::Info);
     let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let server = Server::bind(listen, server_tls, Features { audit: Some(audit) }, limits).await.unwrap();
+    let server =
+        Server::bind(listen, server_tls, Features { audit: Some(audit), admission: None }, limits).await.unwrap();
     let addr = server.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(server.run(async {

@@ -50,6 +50,19 @@ pub struct Args {
     verbose: bool,
 }
 
+/// The rules' settings from `.kubefort.yaml`; `serve --admission` uses the
+/// same, so a webhook and a scan judge an object alike.
+pub(crate) fn settings(config: &Config) -> Settings {
+    Settings {
+        trusted_registries: config.trusted_registries.clone(),
+        pss_level: config.pss.as_ref().and_then(|p| p.level.clone()),
+        pss_version: config.pss.as_ref().and_then(|p| p.version.clone()),
+        privileged_namespaces: config.privileged_namespaces.clone(),
+        secret_rotation_days: config.secret_rotation_days.unwrap_or(90),
+        ..Settings::default()
+    }
+}
+
 fn fail(diagnostic: &Diagnostic) -> u8 {
     eprintln!("{diagnostic}");
     exit::USAGE
@@ -116,14 +129,7 @@ pub fn run(args: Args) -> u8 {
         diagnostics.retain(|d| d.level > Level::Note);
     }
     let inventory = Inventory::new(loaded.objects);
-    let settings = Settings {
-        trusted_registries: config.trusted_registries.clone(),
-        pss_level: config.pss.as_ref().and_then(|p| p.level.clone()),
-        pss_version: config.pss.as_ref().and_then(|p| p.version.clone()),
-        privileged_namespaces: config.privileged_namespaces.clone(),
-        secret_rotation_days: config.secret_rotation_days.unwrap_or(90),
-        ..Settings::default()
-    };
+    let settings = settings(&config);
     let rules = selection.rules();
     bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
     let outcome = kubefort_rules::run(&inventory, &rules, &settings);
