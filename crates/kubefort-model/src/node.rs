@@ -129,6 +129,17 @@ impl Map {
     pub fn with_capacity(n: usize) -> Self {
         Self { entries: Vec::with_capacity(n) }
     }
+    /// A map of entries whose keys are all different (the loader builds
+    /// them on a scratch stack and checks for duplicates itself), stored
+    /// without spare capacity.
+    pub fn from_distinct(entries: Vec<(Key, Pos, Node)>) -> Self {
+        debug_assert!(
+            entries.len() > 1000
+                || entries.iter().enumerate().all(|(i, (k, _, _))| entries[..i].iter().all(|(e, _, _)| e != k)),
+            "from_distinct: duplicate keys"
+        );
+        Self { entries }
+    }
     /// Appends an entry; a later duplicate key replaces the earlier value, as
     /// the API server's decoder does. Returns the earlier key's position then.
     pub fn insert(&mut self, key: String, key_pos: Pos, value: Node) -> Option<Pos> {
