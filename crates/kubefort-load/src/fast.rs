@@ -56,6 +56,7 @@ pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limit
         return None;
     }
     let mut p = Parser {
+        text,
         b: text.as_bytes(),
         i: 0,
         line: 1,
@@ -143,6 +144,7 @@ enum Next {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     b: &'a [u8],
     /// The cursor (byte offset).
     i: usize,
@@ -461,9 +463,11 @@ impl<'a> Parser<'a> {
         Ok((key, pos, colon))
     }
 
+    /// The text between two offsets. They are always next to ASCII bytes
+    /// (quotes, spaces, line breaks), so slicing the `&str` costs only a
+    /// boundary check, not the UTF-8 validation of `from_utf8`.
     fn str(&self, from: usize, to: usize) -> &'a str {
-        // Cut at ASCII bytes of text that came in as a `&str`.
-        std::str::from_utf8(&self.b[from..to]).unwrap_or_default()
+        self.text.get(from..to).unwrap_or_default()
     }
 
     /// The value after `key:`, on the same line or below.
