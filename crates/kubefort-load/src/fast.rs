@@ -320,8 +320,7 @@ impl<'a> Parser<'a> {
         if self.looks_like_key()? {
             return self.block_map(column, open);
         }
-        let node = self.inline_node(parent, open, false)?;
-        Ok(node)
+        self.inline_node(parent, open, false)
     }
 
     /// Whether a block map key starts at the cursor (`key:`, `"key":`).
