@@ -1486,4 +1486,24 @@ mod tests {
         assert_eq!(sa.objects, 300);
         assert_eq!(String::from_utf8(a).unwrap().matches("\n---\n").count() + 1, 300);
     }
+
+    /// The loader's fast YAML path must take every document of a dump (it is
+    /// the case it exists for) and agree with the reference path on each.
+    #[test]
+    fn fast_yaml_path_takes_the_dump_and_matches_the_reference() {
+        use kubefort_load::yaml::{parse_chunk_fast, parse_chunk_reference, split_documents};
+        let mut out = Vec::new();
+        write_dump(&mut out, 600, 11, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let file: std::sync::Arc<str> = std::sync::Arc::from("dump.yaml");
+        let limits = kubefort_load::Limits::default();
+        let chunks = split_documents(&text);
+        assert!(chunks.len() >= 600);
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let fast = parse_chunk_fast(chunk, &file, i, limits)
+                .unwrap_or_else(|| panic!("chunk {i} left to the reference:\n{}", chunk.text));
+            let reference = parse_chunk_reference(chunk, &file, i, limits);
+            assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "chunk {i}:\n{}", chunk.text);
+        }
+    }
 }

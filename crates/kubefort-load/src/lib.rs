@@ -7,6 +7,7 @@
 //! other document is still loaded.
 
 mod diagnostic;
+mod fast;
 mod objects;
 mod sources;
 pub mod yaml;

@@ -90,7 +90,23 @@ fn is_document_start(line: &str) -> bool {
 }
 
 /// Parses one chunk. `first_index` numbers its documents within the file.
+///
+/// The common, simple YAML goes through the fast path ([`parse_chunk_fast`]);
+/// anything it is not sure about through the reference path
+/// ([`parse_chunk_reference`]). Both give the same [`Parsed`].
 pub fn parse_chunk(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits: Limits) -> Parsed {
+    parse_chunk_fast(chunk, file, first_index, limits)
+        .unwrap_or_else(|| parse_chunk_reference(chunk, file, first_index, limits))
+}
+
+/// The fast path alone: `None` when it leaves the chunk to the reference.
+pub fn parse_chunk_fast(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits: Limits) -> Option<Parsed> {
+    let fast = crate::fast::parse(chunk.text, chunk.line_offset, file, limits)?;
+    Some(crate::fast::into_parsed(fast, first_index, chunk.line_offset, chunk.text))
+}
+
+/// The reference path: saphyr-parser's events, for every YAML.
+pub fn parse_chunk_reference(chunk: Chunk<'_>, file: &Arc<str>, first_index: usize, limits: Limits) -> Parsed {
     let templates = helm_source_comments(chunk.text);
     let mut builder = Builder {
         file,
@@ -153,7 +169,7 @@ pub fn parse_str(text: &str, file: &Arc<str>, limits: Limits) -> Parsed {
 
 /// Lines `# Source: path` (Helm's marker of the template a document came from),
 /// with their 1-based line numbers within the chunk.
-fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
+pub(crate) fn helm_source_comments(text: &str) -> Vec<(u32, Arc<str>)> {
     if !text.contains("# Source: ") {
         return Vec::new();
     }
@@ -188,9 +204,9 @@ enum Frame {
 }
 
 /// Maps up to this size are checked for duplicate keys by scanning them.
-const SCAN_LIMIT: usize = 16;
+pub(crate) const SCAN_LIMIT: usize = 16;
 
-fn key_hash(key: &Key) -> u64 {
+pub(crate) fn key_hash(key: &Key) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault};
     BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key.as_bytes())
 }
@@ -428,7 +444,7 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: &Node) -> Result<(
 }
 
 /// Resolves a scalar as go-yaml v2 (the API server's decoder) does.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+pub(crate) fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     // Copy rather than move the scanner's string: a short one is stored in
     // place, a long one allocated at its exact length, while the scanner's
     // buffer has spare room per node.
@@ -437,7 +453,7 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 
 /// [`resolve_scalar`] for every value but a string (`None`), so that a
 /// caller that needs only text allocates nothing.
-fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
+pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
     match tag {
         Some("str") => return None,
         Some("int") => {

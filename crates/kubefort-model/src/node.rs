@@ -46,35 +46,152 @@ pub struct Map {
     entries: Vec<(Key, Pos, Node)>,
 }
 
-/// A map key. Almost every key of a Kubernetes object is short
-/// (`metadata`, `securityContext`, `app.kubernetes.io/name`), so keys of up
-/// to [`Key::INLINE`] bytes are stored in place: a large dump then needs one
-/// allocation fewer per map entry. Same size as a `String`.
+/// A map key, 16 bytes (a map entry of a large dump is 64 bytes, not 72).
+/// Almost every key of a Kubernetes object is short (`metadata`, `image`)
+/// and is stored in place, up to [`Key::INLINE`] bytes; the longer ones are
+/// nearly all well-known field names and label keys (`securityContext`,
+/// `app.kubernetes.io/name`), stored as an index into [`KNOWN_KEYS`]. Only
+/// other long keys are allocated.
 #[derive(Clone)]
 pub struct Key(KeyRepr);
 
 #[derive(Clone)]
 enum KeyRepr {
     Inline { len: u8, bytes: [u8; Key::INLINE] },
-    Heap(Box<str>),
+    Known(u16),
+    // Boxed twice so that the key stays 16 bytes (a `Box<str>` is two words).
+    Heap(Box<Box<str>>),
+}
+
+/// Keys longer than [`Key::INLINE`] bytes that Kubernetes objects use
+/// often: API field names, well-known labels and annotations. (Counted on
+/// the shared corpus and a synthetic cluster dump; any other key still
+/// works, it is just allocated.)
+const KNOWN_KEYS: &[&str] = &[
+    "activeDeadlineSeconds",
+    "allowPrivilegeEscalation",
+    "allowedCapabilities",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/version",
+    "appArmorProfile",
+    "automountServiceAccountToken",
+    "availableReplicas",
+    "blockOwnerDeletion",
+    "concurrencyPolicy",
+    "configMapKeyRef",
+    "containerStatuses",
+    "creationTimestamp",
+    "currentNumberScheduled",
+    "currentReplicas",
+    "currentRevision",
+    "deletionGracePeriodSeconds",
+    "deletionTimestamp",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deployment.kubernetes.io/revision",
+    "desiredNumberScheduled",
+    "enableServiceLinks",
+    "ephemeralContainers",
+    "expirationSeconds",
+    "externalTrafficPolicy",
+    "failedJobsHistoryLimit",
+    "failureThreshold",
+    "fsGroupChangePolicy",
+    "fullyLabeledReplicas",
+    "imagePullPolicy",
+    "imagePullSecrets",
+    "initContainerStatuses",
+    "initialDelaySeconds",
+    "internalTrafficPolicy",
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "kubefort.io/ignore",
+    "kubernetes.io/description",
+    "kubernetes.io/hostname",
+    "kubernetes.io/metadata.name",
+    "kubernetes.io/os",
+    "lastScheduleTime",
+    "lastSuccessfulTime",
+    "lastTransitionTime",
+    "matchExpressions",
+    "minReadySeconds",
+    "namespaceSelector",
+    "nonResourceURLs",
+    "numberAvailable",
+    "numberMisscheduled",
+    "observedGeneration",
+    "ownerReferences",
+    "persistentVolumeClaim",
+    "persistentVolumeClaimRetentionPolicy",
+    "pod-template-hash",
+    "podAntiAffinity",
+    "podManagementPolicy",
+    "podReplacementPolicy",
+    "preemptionPolicy",
+    "preferredDuringSchedulingIgnoredDuringExecution",
+    "priorityClassName",
+    "progressDeadlineSeconds",
+    "prometheus.io/path",
+    "prometheus.io/port",
+    "prometheus.io/scrape",
+    "readOnlyRootFilesystem",
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "resourceVersion",
+    "revisionHistoryLimit",
+    "securityContext",
+    "serviceAccountName",
+    "serviceAccountToken",
+    "sessionAffinity",
+    "shareProcessNamespace",
+    "startingDeadlineSeconds",
+    "storageClassName",
+    "successThreshold",
+    "successfulJobsHistoryLimit",
+    "supplementalGroups",
+    "terminationGracePeriodSeconds",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "tolerationSeconds",
+    "topology.kubernetes.io/zone",
+    "topologySpreadConstraints",
+    "ttlSecondsAfterFinished",
+    "updatedNumberScheduled",
+    "updatedReplicas",
+    "volumeClaimTemplates",
+    "whenUnsatisfiable",
+];
+
+/// The index of a well-known long key.
+fn known_key(text: &str) -> Option<u16> {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static INDEX: LazyLock<HashMap<&'static str, u16>> =
+        LazyLock::new(|| KNOWN_KEYS.iter().enumerate().map(|(i, k)| (*k, i as u16)).collect());
+    INDEX.get(text).copied()
 }
 
 impl Key {
-    pub const INLINE: usize = 22;
+    pub const INLINE: usize = 14;
 
     pub fn new(text: &str) -> Key {
         if text.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
             bytes[..text.len()].copy_from_slice(text.as_bytes());
             Key(KeyRepr::Inline { len: text.len() as u8, bytes })
+        } else if let Some(i) = known_key(text) {
+            Key(KeyRepr::Known(i))
         } else {
-            Key(KeyRepr::Heap(text.into()))
+            Key(KeyRepr::Heap(Box::new(text.into())))
         }
     }
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // Only ever filled from a whole `&str` in `Key::new`, so this never fails.
             KeyRepr::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default(),
+            KeyRepr::Known(i) => KNOWN_KEYS.get(*i as usize).copied().unwrap_or_default(),
             KeyRepr::Heap(s) => s,
         }
     }
@@ -82,6 +199,7 @@ impl Key {
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             KeyRepr::Inline { len, bytes } => &bytes[..*len as usize],
+            KeyRepr::Known(_) => self.as_str().as_bytes(),
             KeyRepr::Heap(s) => s.as_bytes(),
         }
     }
@@ -94,10 +212,10 @@ impl From<&str> for Key {
 }
 impl From<String> for Key {
     fn from(text: String) -> Key {
-        if text.len() <= Self::INLINE {
+        if text.len() <= Self::INLINE || known_key(&text).is_some() {
             Key::new(&text)
         } else {
-            Key(KeyRepr::Heap(text.into_boxed_str()))
+            Key(KeyRepr::Heap(Box::new(text.into_boxed_str())))
         }
     }
 }
@@ -128,6 +246,17 @@ impl Map {
     }
     pub fn with_capacity(n: usize) -> Self {
         Self { entries: Vec::with_capacity(n) }
+    }
+    /// A map of entries whose keys are all different (the loader builds
+    /// them on a scratch stack and checks for duplicates itself), stored
+    /// without spare capacity.
+    pub fn from_distinct(entries: Vec<(Key, Pos, Node)>) -> Self {
+        debug_assert!(
+            entries.len() > 1000
+                || entries.iter().enumerate().all(|(i, (k, _, _))| entries[..i].iter().all(|(e, _, _)| e != k)),
+            "from_distinct: duplicate keys"
+        );
+        Self { entries }
     }
     /// Appends an entry; a later duplicate key replaces the earlier value, as
     /// the API server's decoder does. Returns the earlier key's position then.
@@ -394,14 +523,29 @@ mod tests {
 
     #[test]
     fn keys_short_and_long_compare_as_text() {
-        for text in
-            ["", "a", "app.kubernetes.io/name", "kubectl.kubernetes.io/last-applied-configuration", "ünïcödé-ключ"]
-        {
+        for text in [
+            "",
+            "a",
+            "exactly14bytes",
+            "exactly-15-bytes",
+            "app.kubernetes.io/name",
+            "kubectl.kubernetes.io/last-applied-configuration",
+            "ünïcödé-ключ",
+            "ünïcödé-ключ-ünïcödé",
+        ] {
             assert_eq!(Key::new(text).as_str(), text);
             assert_eq!(Key::from(text.to_owned()).as_str(), text);
             assert!(Key::new(text) == *text);
         }
-        assert_eq!(std::mem::size_of::<Key>(), std::mem::size_of::<String>());
+        for known in KNOWN_KEYS {
+            assert!(known.len() > Key::INLINE, "{known} would be stored in place anyway");
+            assert!(matches!(Key::new(known).0, KeyRepr::Known(_)), "{known}");
+            assert_eq!(Key::new(known).as_str(), *known);
+            assert!(Key::new(known) == Key::from(known.to_string()));
+        }
+        assert!(matches!(Key::new("x-unknown-but-long-key").0, KeyRepr::Heap(_)));
+        assert!(Key::new("securityContext") != Key::new("securityContexts"));
+        assert_eq!(std::mem::size_of::<Key>(), 16);
     }
 
     #[test]
