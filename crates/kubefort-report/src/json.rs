@@ -22,12 +22,11 @@
 //! `errors` holds every input diagnostic the caller passed: `error`, `warning`,
 //! and `note` (skipped non-Kubernetes documents, empty files; only with `-v`).
 
-use crate::Report;
+use crate::pretty::ArrayWriter;
+use crate::{Head, Rules, Tail, Tally};
 use kubefort_load::Level;
 use kubefort_model::{Finding, RuleMeta, Severity};
-use serde::ser::{Serialize, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -41,57 +40,20 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
-// The report is streamed: a large scan has millions of findings, and building
-// one `serde_json::Value` of it all first cost several times the memory of the
-// scanned objects. Fields are declared in sorted order, so the text is the
-// same as that of the sorted `Value` maps this used to print.
+// The report is streamed: a large scan has millions of findings. The
+// document around the findings is printed by serde_json (its fields declared
+// in sorted order, so the text is that of the sorted `Value` maps this used
+// to print) and cut where the findings go; the findings are rendered in
+// parallel, in chunks, and written in order (see `crate::pretty`).
 
 #[derive(serde::Serialize)]
-struct Doc<'a> {
+struct Doc {
     errors: Vec<Value>,
-    findings: Findings<'a>,
+    findings: [(); 0],
     #[serde(rename = "schemaVersion")]
     schema_version: u32,
     summary: Value,
     tool: Value,
-}
-
-struct Findings<'a> {
-    findings: &'a [Finding],
-    rules: HashMap<&'a str, &'static RuleMeta>,
-}
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
-        for f in self.findings {
-            let meta = self.rules.get(f.rule).copied();
-            seq.serialize_element(&JsonFinding {
-                also_violates: &f.also_violates,
-                column: f.location.column,
-                evidence: f.evidence.as_deref(),
-                file: &f.location.file,
-                fingerprint: &f.fingerprint,
-                fix: meta.map(|m| m.fix),
-                line: f.location.line,
-                message: &f.message,
-                name: meta.map(|m| m.name),
-                object: JsonObject {
-                    api_version: &f.object.api_version,
-                    kind: &f.object.kind,
-                    name: &f.object.name,
-                    namespace: f.object.namespace.as_deref(),
-                },
-                pointer: &f.pointer,
-                references: meta.map_or(&[][..], |m| m.references),
-                rule: f.rule,
-                severity: f.severity,
-                template: f.location.template.as_ref(),
-                title: meta.map(|m| m.title),
-            })?;
-        }
-        seq.end()
-    }
 }
 
 #[derive(serde::Serialize)]
@@ -124,17 +86,37 @@ struct JsonObject<'a> {
     namespace: Option<&'a str>,
 }
 
-/// Rule metadata by id (the first of a repeated id wins, as in [`Report::rule`]).
-fn rule_index<'a>(rules: &'a [&'static RuleMeta]) -> HashMap<&'a str, &'static RuleMeta> {
-    let mut index = HashMap::with_capacity(rules.len());
-    for r in rules {
-        index.entry(r.id).or_insert(*r);
+impl<'a> JsonFinding<'a> {
+    fn new(f: &'a Finding, meta: Option<&'static RuleMeta>) -> Self {
+        JsonFinding {
+            also_violates: &f.also_violates,
+            column: f.location.column,
+            evidence: f.evidence.as_deref(),
+            file: &f.location.file,
+            fingerprint: &f.fingerprint,
+            fix: meta.map(|m| m.fix),
+            line: f.location.line,
+            message: &f.message,
+            name: meta.map(|m| m.name),
+            object: JsonObject {
+                api_version: &f.object.api_version,
+                kind: &f.object.kind,
+                name: &f.object.name,
+                namespace: f.object.namespace.as_deref(),
+            },
+            pointer: &f.pointer,
+            references: meta.map_or(&[][..], |m| m.references),
+            rule: f.rule,
+            severity: f.severity,
+            template: f.location.template.as_ref(),
+            title: meta.map(|m| m.title),
+        }
     }
-    index
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let errors: Vec<Value> = report
+/// The document without findings, with these totals.
+fn skeleton(head: &Head<'_>, tally: &Tally, tail: &Tail) -> io::Result<String> {
+    let errors: Vec<Value> = head
         .diagnostics
         .iter()
         .map(|d| {
@@ -147,25 +129,55 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             })
         })
         .collect();
-    let by_severity: Map<String, Value> = report.counts().into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
+    let by_severity: Map<String, Value> = tally.counts().into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
     let doc = Doc {
         errors,
-        findings: Findings { findings: report.findings, rules: rule_index(report.rules) },
+        findings: [],
         schema_version: SCHEMA_VERSION,
         summary: json!({
-            "files": report.files,
-            "objects": report.objects,
-            "findings": report.findings.len(),
+            "files": head.files,
+            "objects": head.objects,
+            "findings": tally.total,
             "bySeverity": by_severity,
-            "suppressed": report.suppressed,
-            "exempted": report.exempted,
-            "baselined": report.baselined,
-            "errors": report.diagnostics.iter().filter(|d| d.level == Level::Error).count(),
+            "suppressed": tail.suppressed,
+            "exempted": tail.exempted,
+            "baselined": tail.baselined,
+            "errors": head.diagnostics.iter().filter(|d| d.level == Level::Error).count(),
         }),
-        tool: json!({"name": "kubefort", "version": report.tool_version}),
+        tool: json!({"name": "kubefort", "version": head.tool_version}),
     };
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)?;
-    out.flush()
+    serde_json::to_string_pretty(&doc).map_err(io::Error::other)
+}
+
+fn cut(doc: &str) -> io::Result<(&str, &str)> {
+    crate::pretty::split_at_empty_array(doc, "findings", 1)
+        .ok_or_else(|| io::Error::other("the JSON report has no findings array"))
+}
+
+/// The JSON report, written as findings arrive.
+pub(crate) struct JsonStream {
+    findings: ArrayWriter,
+}
+
+impl JsonStream {
+    pub(crate) fn begin(head: &Head<'_>, out: &mut dyn Write) -> io::Result<JsonStream> {
+        // Everything before the findings is known now: the totals come after.
+        let doc = skeleton(head, &Tally::default(), &Tail::default())?;
+        out.write_all(cut(&doc)?.0.as_bytes())?;
+        Ok(JsonStream { findings: ArrayWriter::new(2) })
+    }
+
+    pub(crate) fn findings(&mut self, rules: &Rules, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        let array = &self.findings;
+        let rendered =
+            crate::par_render(findings, |buf, f| array.render(buf, &JsonFinding::new(f, rules.get(f.rule))))?;
+        self.findings.write(out, &rendered)
+    }
+
+    pub(crate) fn finish(self, head: &Head<'_>, tally: &Tally, tail: &Tail, out: &mut dyn Write) -> io::Result<()> {
+        self.findings.finish(out)?;
+        let doc = skeleton(head, tally, tail)?;
+        out.write_all(cut(&doc)?.1.as_bytes())?;
+        writeln!(out)
+    }
 }
