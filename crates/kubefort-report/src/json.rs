@@ -25,9 +25,12 @@
 use crate::pretty::ArrayWriter;
 use crate::{Head, Rules, Tail, Tally};
 use kubefort_load::Level;
-use kubefort_model::{Finding, RuleMeta, Severity};
+#[cfg(test)]
+use kubefort_model::Severity;
+use kubefort_model::{Finding, RuleMeta};
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
+#[cfg(test)]
 use std::sync::Arc;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -56,6 +59,8 @@ struct Doc {
     tool: Value,
 }
 
+/// The serde form of a finding, which [`write_finding`] writes by hand.
+#[cfg(test)]
 #[derive(serde::Serialize)]
 struct JsonFinding<'a> {
     #[serde(rename = "alsoViolates")]
@@ -77,6 +82,7 @@ struct JsonFinding<'a> {
     title: Option<&'static str>,
 }
 
+#[cfg(test)]
 #[derive(serde::Serialize)]
 struct JsonObject<'a> {
     #[serde(rename = "apiVersion")]
@@ -86,6 +92,7 @@ struct JsonObject<'a> {
     namespace: Option<&'a str>,
 }
 
+#[cfg(test)]
 impl<'a> JsonFinding<'a> {
     fn new(f: &'a Finding, meta: Option<&'static RuleMeta>) -> Self {
         JsonFinding {
@@ -112,6 +119,88 @@ impl<'a> JsonFinding<'a> {
             title: meta.map(|m| m.title),
         }
     }
+}
+
+/// A rule's fields as JSON text: escaped once per report, not per finding.
+struct RuleText {
+    fix: Vec<u8>,
+    name: Vec<u8>,
+    references: Vec<u8>,
+    title: Vec<u8>,
+}
+
+impl RuleText {
+    fn new(m: &RuleMeta) -> io::Result<Self> {
+        let text = |s: &str| -> io::Result<Vec<u8>> { serde_json::to_vec(s).map_err(io::Error::other) };
+        let mut references = Vec::new();
+        crate::pretty::to_vec_at(&mut references, &m.references, 3)?;
+        Ok(RuleText { fix: text(m.fix)?, name: text(m.name)?, references, title: text(m.title)? })
+    }
+}
+
+fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
+}
+
+fn string_or_null(out: &mut Vec<u8>, s: Option<&str>) -> io::Result<()> {
+    match s {
+        Some(s) => string(out, s),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+/// One finding, two levels deep, as serde_json's pretty printer prints it
+/// (fields in sorted order; tested against it). Written by hand because
+/// this runs for every finding of a scan, and most of each is its rule's
+/// text, which is escaped once per report here.
+fn write_finding(out: &mut Vec<u8>, f: &Finding, rule: Option<&RuleText>) -> io::Result<()> {
+    const NULL: &[u8] = b"null";
+    out.extend_from_slice(b"{\n      \"alsoViolates\": ");
+    if f.also_violates.is_empty() {
+        out.extend_from_slice(b"[]");
+    } else {
+        out.push(b'[');
+        for (i, id) in f.also_violates.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n        " } else { b",\n        " });
+            string(out, id)?;
+        }
+        out.extend_from_slice(b"\n      ]");
+    }
+    write!(out, ",\n      \"column\": {},\n      \"evidence\": ", f.location.column)?;
+    string_or_null(out, f.evidence.as_deref())?;
+    out.extend_from_slice(b",\n      \"file\": ");
+    string(out, &f.location.file)?;
+    out.extend_from_slice(b",\n      \"fingerprint\": ");
+    string(out, &f.fingerprint)?;
+    out.extend_from_slice(b",\n      \"fix\": ");
+    out.extend_from_slice(rule.map_or(NULL, |r| &r.fix));
+    write!(out, ",\n      \"line\": {},\n      \"message\": ", f.location.line)?;
+    string(out, &f.message)?;
+    out.extend_from_slice(b",\n      \"name\": ");
+    out.extend_from_slice(rule.map_or(NULL, |r| &r.name));
+    out.extend_from_slice(b",\n      \"object\": {\n        \"apiVersion\": ");
+    string(out, &f.object.api_version)?;
+    out.extend_from_slice(b",\n        \"kind\": ");
+    string(out, &f.object.kind)?;
+    out.extend_from_slice(b",\n        \"name\": ");
+    string(out, &f.object.name)?;
+    out.extend_from_slice(b",\n        \"namespace\": ");
+    string_or_null(out, f.object.namespace.as_deref())?;
+    out.extend_from_slice(b"\n      },\n      \"pointer\": ");
+    string(out, &f.pointer)?;
+    out.extend_from_slice(b",\n      \"references\": ");
+    out.extend_from_slice(rule.map_or(b"[]", |r| &r.references));
+    out.extend_from_slice(b",\n      \"rule\": ");
+    string(out, f.rule)?;
+    write!(out, ",\n      \"severity\": \"{}\",\n      \"template\": ", f.severity.as_str())?;
+    string_or_null(out, f.location.template.as_deref())?;
+    out.extend_from_slice(b",\n      \"title\": ");
+    out.extend_from_slice(rule.map_or(NULL, |r| &r.title));
+    out.extend_from_slice(b"\n    }");
+    Ok(())
 }
 
 /// The document without findings, with these totals.
@@ -157,6 +246,8 @@ fn cut(doc: &str) -> io::Result<(&str, &str)> {
 /// The JSON report, written as findings arrive.
 pub(crate) struct JsonStream {
     findings: ArrayWriter,
+    /// By the rule's position in the report's rule list.
+    rules: Vec<RuleText>,
 }
 
 impl JsonStream {
@@ -164,13 +255,16 @@ impl JsonStream {
         // Everything before the findings is known now: the totals come after.
         let doc = skeleton(head, &Tally::default(), &Tail::default())?;
         out.write_all(cut(&doc)?.0.as_bytes())?;
-        Ok(JsonStream { findings: ArrayWriter::new(2) })
+        let rules = head.rules.iter().map(|m| RuleText::new(m)).collect::<io::Result<_>>()?;
+        Ok(JsonStream { findings: ArrayWriter::new(2), rules })
     }
 
     pub(crate) fn findings(&mut self, rules: &Rules, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
-        let array = &self.findings;
-        let rendered =
-            crate::par_render(findings, |buf, f| array.render(buf, &JsonFinding::new(f, rules.get(f.rule))))?;
+        let (array, texts) = (&self.findings, &self.rules);
+        let rendered = crate::par_render(findings, |buf, f| {
+            array.separator(buf);
+            write_finding(buf, f, rules.index(f.rule).and_then(|i| texts.get(i)))
+        })?;
         self.findings.write(out, &rendered)
     }
 
@@ -179,5 +273,60 @@ impl JsonStream {
         let doc = skeleton(head, tally, tail)?;
         out.write_all(cut(&doc)?.1.as_bytes())?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubefort_model::{Fingerprint, Location, ObjectRef};
+
+    #[test]
+    fn a_finding_written_by_hand_is_what_serde_prints() {
+        static META: RuleMeta = RuleMeta {
+            id: "KF-TEST-001",
+            name: "odd \"name\"",
+            title: "A <title> with \\ and \u{1}",
+            severity: Severity::High,
+            fix: "Fix\tit",
+            references: &["checkov:CKV_K8S_1", "pss:x"],
+            doc: "",
+        };
+        static BARE: RuleMeta = RuleMeta { references: &[], ..META };
+        let object = |namespace: Option<&str>| {
+            Arc::new(ObjectRef {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: namespace.map(str::to_owned),
+                name: "wéb\u{7f}\"x\"".into(),
+            })
+        };
+        let finding = |i: usize| Finding {
+            rule: META.id,
+            severity: Severity::ALL[i % 5],
+            message: format!("message {i}: \"quoted\"\n\u{2028}"),
+            pointer: "/spec/containers/0/securityContext/privileged".into(),
+            object: object((i % 2 != 1).then_some("ns")),
+            location: Location {
+                file: Arc::from(["a b\\c.yaml", "x.yaml", "x.yaml"][i % 3]),
+                line: 10 * i as u32,
+                column: i as u32,
+                template: (i % 4 == 1).then(|| Arc::from("chart/templates/d.yaml")),
+            },
+            evidence: (i % 3 == 1).then(|| "pss:privileged: violates".to_owned()),
+            fingerprint: Fingerprint::from("0123456789abcdef"),
+            also_violates: ["pss:a", "pss:b", "pss:c"][..i % 4].to_vec(),
+        };
+        for i in 0..12 {
+            let f = finding(i);
+            for meta in [None, Some(&META), Some(&BARE)] {
+                let mut expected = Vec::new();
+                crate::pretty::to_vec_at(&mut expected, &JsonFinding::new(&f, meta), 2).unwrap();
+                let text = meta.map(|m| RuleText::new(m).unwrap());
+                let mut written = Vec::new();
+                write_finding(&mut written, &f, text.as_ref()).unwrap();
+                assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap(), "finding {i}");
+            }
+        }
     }
 }

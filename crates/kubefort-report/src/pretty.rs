@@ -45,9 +45,14 @@ impl ArrayWriter {
     /// Renders `item` with its separator (`,\n` and the indentation): the
     /// text [`ArrayWriter::write`] expects for every element.
     pub(crate) fn render<T: Serialize>(&self, out: &mut Vec<u8>, item: &T) -> io::Result<()> {
+        self.separator(out);
+        to_vec_at(out, item, self.depth)
+    }
+
+    /// What goes before each element: `,`, a new line and the indentation.
+    pub(crate) fn separator(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b",\n");
         out.extend(std::iter::repeat_n(b' ', 2 * self.depth));
-        to_vec_at(out, item, self.depth)
     }
 
     /// Writes elements rendered by [`ArrayWriter::render`] into consecutive
