@@ -49,7 +49,7 @@ impl Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
             .map(|f| Entry {
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 rule: f.rule.to_owned(),
                 object: match &f.object.namespace {
                     Some(ns) => format!("{} {}/{}", f.object.kind, ns, f.object.name),
@@ -65,7 +65,7 @@ impl Baseline {
     }
 
     pub fn contains(&self, finding: &Finding) -> bool {
-        self.fingerprints.contains(&finding.fingerprint)
+        self.fingerprints.contains(&*finding.fingerprint)
     }
     pub fn len(&self) -> usize {
         self.fingerprints.len()

@@ -105,15 +105,15 @@ mod tests {
             severity: Severity::High,
             message: String::new(),
             pointer: String::new(),
-            object: ObjectRef {
+            object: Arc::new(ObjectRef {
                 api_version: "v1".into(),
                 kind: kind.into(),
                 namespace: ns.map(str::to_owned),
                 name: name.into(),
-            },
+            }),
             location: Location { file: Arc::from(file), line: 1, column: 1, template: None },
             evidence: None,
-            fingerprint: String::new(),
+            fingerprint: Default::default(),
             also_violates: Vec::new(),
         }
     }

@@ -12,7 +12,7 @@ mod severity;
 mod workload;
 
 pub use date::Date;
-pub use finding::{fingerprint, Finding, Location, ObjectRef};
+pub use finding::{fingerprint, Finding, Fingerprint, Location, ObjectRef};
 pub use inventory::Inventory;
 pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, Source};

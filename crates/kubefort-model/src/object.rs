@@ -1,4 +1,4 @@
-use crate::{Finding, Location, Node, ObjectRef, Pos};
+use crate::{Location, Node, ObjectRef, Pos};
 use std::sync::Arc;
 
 /// Where an object was read from.
@@ -97,10 +97,5 @@ impl Object {
             Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
             None => format!("{} {}", self.kind, self.name),
         }
-    }
-
-    /// Starts a finding about this object; see [`crate::Sink::report`].
-    pub(crate) fn finding(&self, meta: &'static crate::RuleMeta, pointer: String, message: String) -> Finding {
-        Finding::new(meta, self, pointer, message)
     }
 }

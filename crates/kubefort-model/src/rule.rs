@@ -1,4 +1,5 @@
-use crate::{Date, Finding, Inventory, Object, Severity};
+use crate::{Date, Finding, Inventory, Object, ObjectRef, Severity};
+use std::sync::Arc;
 
 /// A rule's identity and documentation. Built by [`declare_rule!`](crate::declare_rule)
 /// from the rule's doc comment, so `kubefort explain` and the rule catalog
@@ -103,12 +104,14 @@ pub trait Rule: Send + Sync {
 /// Collects the findings of the rules run on one object.
 pub struct Sink<'a> {
     object: &'a Object,
+    /// Built on the first finding and shared by the object's others.
+    reference: Option<Arc<ObjectRef>>,
     findings: Vec<Finding>,
 }
 
 impl<'a> Sink<'a> {
     pub fn new(object: &'a Object) -> Self {
-        Sink { object, findings: Vec::new() }
+        Sink { object, reference: None, findings: Vec::new() }
     }
     /// Records a finding at `pointer` (the field at fault, which may be
     /// missing: the location falls back to its nearest existing parent).
@@ -119,7 +122,10 @@ impl<'a> Sink<'a> {
         pointer: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Finding {
-        let finding = self.object.finding(meta, pointer.into(), message.into());
+        let object = self.object;
+        let reference = self.reference.get_or_insert_with(|| Arc::new(object.reference())).clone();
+        let pointer = pointer.into();
+        let finding = Finding::new(meta, reference, object.location_of(&pointer), pointer, message.into());
         self.findings.push(finding);
         self.findings.last_mut().expect("just pushed")
     }

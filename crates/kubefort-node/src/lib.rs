@@ -166,7 +166,7 @@ fn finding(check: &'static Check, host: &Host, at: kubefort_model::Location, mes
         fingerprint: fingerprint(check.meta.id, &object, &pointer),
         message,
         pointer,
-        object,
+        object: std::sync::Arc::new(object),
         location: at,
         evidence: None,
         also_violates: Vec::new(),

@@ -117,7 +117,8 @@ pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     for f in report.findings {
         suites.entry(&f.location.file).or_default().findings.push(f);
     }
-    let flagged: HashSet<(&str, &ObjectRef)> = report.findings.iter().map(|f| (&*f.location.file, &f.object)).collect();
+    let flagged: HashSet<(&str, &ObjectRef)> =
+        report.findings.iter().map(|f| (&*f.location.file, &*f.object)).collect();
     for s in report.scanned {
         if !flagged.contains(&(&*s.location.file, &s.object)) {
             suites.entry(&s.location.file).or_default().clean.push(s);

@@ -17,7 +17,8 @@
 //!   `executionSuccessful` is false only when no input could be read at all.
 //! - Columns count Unicode code points (`columnKind`), as the loader does.
 
-use crate::Report;
+use crate::pretty::{split_at_empty_array, ArrayWriter};
+use crate::{Head, Rules};
 use kubefort_load::{Diagnostic, Level};
 use kubefort_model::{Finding, ObjectRef, RuleMeta, Severity};
 use serde_json::{json, Map, Value};
@@ -240,33 +241,61 @@ fn notification(d: &Diagnostic) -> Value {
     })
 }
 
-pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let rules: Vec<Value> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
-    let results: Vec<Value> =
-        report.findings.iter().map(|f| result(f, report.rules.iter().position(|m| m.id == f.rule))).collect();
-    let notifications: Vec<Value> = report.diagnostics.iter().map(notification).collect();
-    let any_error = report.diagnostics.iter().any(|d| d.level == Level::Error);
+/// The document without results.
+fn skeleton(head: &Head<'_>) -> io::Result<String> {
+    let rules: Vec<Value> = head.rules.iter().map(|m| rule_descriptor(m)).collect();
+    let notifications: Vec<Value> = head.diagnostics.iter().map(notification).collect();
+    let any_error = head.diagnostics.iter().any(|d| d.level == Level::Error);
     let doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "kubefort",
-                "version": report.tool_version,
-                "semanticVersion": report.tool_version,
+                "version": head.tool_version,
+                "semanticVersion": head.tool_version,
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
             "invocations": [{
-                "executionSuccessful": report.files > 0 || !any_error,
+                "executionSuccessful": head.files > 0 || !any_error,
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    serde_json::to_string_pretty(&doc).map_err(io::Error::other)
+}
+
+/// The SARIF report, written as findings arrive: the results are cut into
+/// the document at `runs[0].results` (three levels deep; nothing around
+/// them depends on the findings).
+pub(crate) struct SarifStream {
+    results: ArrayWriter,
+    after_results: String,
+}
+
+impl SarifStream {
+    pub(crate) fn begin(head: &Head<'_>, out: &mut dyn Write) -> io::Result<SarifStream> {
+        let doc = skeleton(head)?;
+        let (before, after) = split_at_empty_array(&doc, "results", 3)
+            .ok_or_else(|| io::Error::other("the SARIF report has no results array"))?;
+        out.write_all(before.as_bytes())?;
+        Ok(SarifStream { results: ArrayWriter::new(4), after_results: after.to_owned() })
+    }
+
+    pub(crate) fn findings(&mut self, rules: &Rules, findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+        let array = &self.results;
+        let rendered = crate::par_render(findings, |buf, f| array.render(buf, &result(f, rules.index(f.rule))))?;
+        self.results.write(out, &rendered)
+    }
+
+    pub(crate) fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        self.results.finish(out)?;
+        out.write_all(self.after_results.as_bytes())?;
+        writeln!(out)
+    }
 }
 
 #[cfg(test)]

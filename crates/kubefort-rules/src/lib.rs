@@ -20,5 +20,5 @@ pub mod suppression;
 mod testing;
 pub mod workload;
 
-pub use engine::{run, Outcome, Suppressed};
+pub use engine::{run, run_streaming, Outcome, Suppressed};
 pub use registry::{all_rules, find_rule, Selection};

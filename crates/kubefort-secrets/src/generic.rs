@@ -110,6 +110,32 @@ const NOT_A_VALUE_SUFFIXES: &[&str] = &[
 /// Whether a key (`DB_PASSWORD`, `spring.datasource.password`,
 /// `example.com/api-token`, `--client-secret`) names a secret value.
 pub fn is_secret_key(key: &str) -> bool {
+    may_be_secret_key(key) && names_a_secret(key)
+}
+
+/// Parts every secret-like key's compact form contains: each of
+/// [`SECRET_WORDS`] holds one, as do `pwd` and `pass`.
+const SECRET_KEY_PARTS: &[&[u8]] = &[b"pass", b"secret", b"token", b"key", b"credential", b"pwd"];
+
+/// A check without allocation that rejects most keys (`name`, `image`,
+/// `app.kubernetes.io/part-of`) before [`names_a_secret`] lower-cases and
+/// compacts them: it runs for every string of every scanned object.
+fn may_be_secret_key(key: &str) -> bool {
+    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let mut compact = [0u8; 64];
+    let mut len = 0;
+    for b in last.bytes().filter(|b| !matches!(b, b'_' | b'-')) {
+        if len == compact.len() {
+            return true; // too long to check here: the full check decides
+        }
+        compact[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let compact = &compact[..len];
+    SECRET_KEY_PARTS.iter().any(|part| compact.windows(part.len()).any(|w| w == *part))
+}
+
+fn names_a_secret(key: &str) -> bool {
     let last = key.rsplit(['/', '.']).next().unwrap_or(key);
     let lower = last.trim_start_matches('-').to_ascii_lowercase();
     let whole = key.trim_start_matches('-').to_ascii_lowercase();
@@ -349,6 +375,31 @@ pub fn is_plausible_secret(value: &str, in_text: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefilter_never_rejects_a_secret_key() {
+        let parts = ["pass", "word", "secret", "token", "api", "key", "private", "access", "Auth", "PWD", "id", "name"];
+        let seps = ["", "_", "-", ".", "/", "--"];
+        let mut accepted = 0;
+        for a in parts {
+            for s in seps {
+                for b in parts {
+                    for key in
+                        [format!("{a}{s}{b}"), format!("{s}{a}{s}{b}"), format!("x{s}{}{s}{b}", a.to_uppercase())]
+                    {
+                        if names_a_secret(&key) {
+                            accepted += 1;
+                            assert!(may_be_secret_key(&key), "{key}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
+        assert!(!may_be_secret_key("app.kubernetes.io/part-of"));
+        assert!(!may_be_secret_key("image"));
+        assert!(may_be_secret_key("DB_PASS_WORD"));
+    }
 
     #[test]
     fn secret_keys() {

@@ -280,13 +280,19 @@ impl Scanner {
         if found.iter().any(|m| m.range.start < range.end && range.start < m.range.end) {
             return found;
         }
-        let compact: String =
-            key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect();
+        // Only a 40- or 88-character value can be a cloud key: the key's
+        // compact form is built for those alone (this runs for every string).
+        let compact = || -> String {
+            key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect()
+        };
         let b64 =
             |n: usize| trimmed.len() == n && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
-        let detector = if (compact.contains("secretaccesskey") || compact.ends_with("awssecretkey")) && b64(40) {
+        let detector = if b64(40) && {
+            let compact = compact();
+            compact.contains("secretaccesskey") || compact.ends_with("awssecretkey")
+        } {
             Some(&detectors::AWS_SECRET_ACCESS_KEY)
-        } else if compact.contains("accountkey") && b64(88) && trimmed.ends_with("==") {
+        } else if b64(88) && trimmed.ends_with("==") && compact().contains("accountkey") {
             Some(&detectors::AZURE_STORAGE_KEY)
         } else if generic::is_secret_key(key) && generic::is_plausible_secret(trimmed, false) {
             Some(&detectors::GENERIC)

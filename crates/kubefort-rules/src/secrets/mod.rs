@@ -188,7 +188,7 @@ pub fn hits(object: &Object) -> Vec<Hit> {
                 if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
                     let node = Node::from_json(&json, value.pos);
                     let kind = json.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-                    walk_applied(&mut out, &pointer, kind, &node, String::new(), None);
+                    walk_applied(&mut out, &pointer, kind, &node, &mut String::new(), None);
                     continue;
                 }
             }
@@ -292,26 +292,32 @@ fn walk_other(out: &mut Vec<Hit>, handled: &[String], node: &Node, pointer: &mut
 }
 
 /// Strings inside a `last-applied-configuration` copy; a Secret's `data`
-/// there is base64, as in the object itself.
-fn walk_applied(out: &mut Vec<Hit>, pointer: &str, kind: &str, node: &Node, inner: String, key: Option<&str>) {
+/// there is base64, as in the object itself. `inner` (the pointer inside
+/// the copy) is one buffer for the whole walk, as in [`walk_other`].
+fn walk_applied(out: &mut Vec<Hit>, pointer: &str, kind: &str, node: &Node, inner: &mut String, key: Option<&str>) {
+    let len = inner.len();
     match &node.value {
         Value::String(text) => {
             let decoded = (kind == "Secret" && inner.starts_with("/data/")).then(|| decode_base64(text)).flatten();
             match decoded {
-                Some(bytes) => {
-                    scan_bytes_into(out, Place::Annotation, pointer, Some(&inner), key.unwrap_or(""), &bytes)
-                }
-                None => scan_into(out, Place::Annotation, pointer, Some(&inner), key, text),
+                Some(bytes) => scan_bytes_into(out, Place::Annotation, pointer, Some(inner), key.unwrap_or(""), &bytes),
+                None => scan_into(out, Place::Annotation, pointer, Some(inner), key, text),
             }
         }
         Value::Map(map) => {
             for (k, v) in map.iter() {
-                walk_applied(out, pointer, kind, v, format!("{inner}/{}", escape_token(k)), Some(k));
+                inner.push('/');
+                inner.push_str(&escape_token(k));
+                walk_applied(out, pointer, kind, v, inner, Some(k));
+                inner.truncate(len);
             }
         }
         Value::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk_applied(out, pointer, kind, v, format!("{inner}/{i}"), key);
+                use std::fmt::Write as _;
+                let _ = write!(inner, "/{i}");
+                walk_applied(out, pointer, kind, v, inner, key);
+                inner.truncate(len);
             }
         }
         _ => {}

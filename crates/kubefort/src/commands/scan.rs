@@ -5,7 +5,7 @@ use crate::progress::ProgressLine;
 use kubefort_config::{Baseline, Config, Policy};
 use kubefort_load::{Diagnostic, Input, Level, Limits};
 use kubefort_model::{Inventory, Settings, Severity};
-use kubefort_report::{Format, Report, Scanned};
+use kubefort_report::{Format, Head, ReportWriter, Scanned, Tail};
 use kubefort_rules::Selection;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -131,57 +131,82 @@ pub fn run(args: Args) -> u8 {
     let inventory = Inventory::new(loaded.objects);
     let settings = settings(&config);
     let rules = selection.rules();
-    bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
-    let outcome = kubefort_rules::run(&inventory, &rules, &settings);
-    bar.finish();
-    let (findings, exempted) = policy.apply(outcome.findings);
-
-    if let Some(path) = &args.write_baseline {
-        if let Err(e) = std::fs::write(path, Baseline::render(&findings)) {
-            eprintln!("error: cannot write baseline {}: {e}", path.display());
-            return exit::USAGE;
-        }
-    }
-    let before_baseline = findings.len();
-    let findings: Vec<_> = match &baseline {
-        Some(b) => findings.into_iter().filter(|f| !b.contains(f)).collect(),
-        None => findings,
-    };
-    let baselined = before_baseline - findings.len();
-    let min_severity = args.min_severity.or(config.min_severity).unwrap_or(Severity::Info);
-    let findings: Vec<_> = findings.into_iter().filter(|f| f.severity >= min_severity).collect();
-
     let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
-    let scanned: Vec<Scanned> =
-        inventory.objects().iter().map(|o| Scanned { object: o.reference(), location: o.location_of("") }).collect();
-    let report = Report {
-        findings: &findings,
+    // Only JUnit lists the objects without findings.
+    let scanned: Vec<Scanned> = if args.format == Format::Junit {
+        inventory.objects().iter().map(|o| Scanned { object: o.reference(), location: o.location_of("") }).collect()
+    } else {
+        Vec::new()
+    };
+    let head = Head {
         diagnostics: &diagnostics,
         rules: &metas,
         files,
         objects: inventory.len(),
         scanned: &scanned,
-        suppressed: outcome.suppressed.len(),
-        exempted: exempted.len(),
-        baselined,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
-    let written = match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            kubefort_report::render(&report, args.format, &mut buf, false).and_then(|()| std::fs::write(path, buf))
-        }
-        None => {
-            let color = match args.color.as_str() {
-                "always" => true,
-                "never" => false,
-                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            // Buffered: the human and JSON reports are written line by line.
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            kubefort_report::render(&report, args.format, &mut out, color).and_then(|()| out.flush())
-        }
+    let color = args.output.is_none()
+        && match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+    // Buffered: every format is written in many small pieces.
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(std::io::BufWriter::with_capacity(1 << 16, file)),
+            Err(e) => {
+                bar.finish();
+                eprintln!("error: cannot write report: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
+    bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
+    bar.finish();
+
+    // Findings flow from the rules through the policy, the baseline and the
+    // severity floor into the report as objects finish, so a large scan
+    // never holds all its findings at once (only a baseline being written
+    // keeps them).
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
+    let min_severity = args.min_severity.or(config.min_severity).unwrap_or(Severity::Info);
+    let mut report = ReportWriter::begin(args.format, head, &mut *out, color);
+    let mut tail = Tail::default();
+    let mut failing = false;
+    let mut for_baseline = Vec::new();
+    kubefort_rules::run_streaming(&inventory, &rules, &settings, &mut |part| {
+        tail.suppressed += part.suppressed.len();
+        let (findings, exempted) = policy.apply(part.findings);
+        tail.exempted += exempted.len();
+        if args.write_baseline.is_some() {
+            for_baseline.extend(findings.iter().cloned());
+        }
+        let before_baseline = findings.len();
+        let findings: Vec<_> = match &baseline {
+            Some(b) => findings.into_iter().filter(|f| !b.contains(f)).collect(),
+            None => findings,
+        };
+        tail.baselined += before_baseline - findings.len();
+        let findings: Vec<_> = findings.into_iter().filter(|f| f.severity >= min_severity).collect();
+        failing |= findings.iter().any(|f| f.severity >= fail_on);
+        // After a write error the rules still run, for the baseline and the exit code.
+        if let Ok(writer) = &mut report {
+            if let Err(e) = writer.findings(findings) {
+                report = Err(e);
+            }
+        }
+    });
+
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = std::fs::write(path, Baseline::render(&for_baseline)) {
+            eprintln!("error: cannot write baseline {}: {e}", path.display());
+            return exit::USAGE;
+        }
+    }
+    let written = report.and_then(|writer| writer.finish(tail)).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write report: {e}");
@@ -189,13 +214,12 @@ pub fn run(args: Args) -> u8 {
         }
     }
 
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let input_errors = diagnostics.iter().any(|d| d.level == Level::Error);
     // The process ends right after this: freeing millions of nodes one by one
     // would only cost time (a 100,000-object dump: ~0.3 s of CPU) that the
     // operating system spends anyway, at once, when it reclaims the memory.
     std::mem::forget(inventory);
-    if input_errors || findings.iter().any(|f| f.severity >= fail_on) {
+    if input_errors || failing {
         exit::FINDINGS
     } else {
         exit::OK

@@ -65,15 +65,15 @@ pub fn scan_text(name: &Arc<str>, text: &[u8]) -> Vec<Finding> {
                 severity,
                 message: format!("hardcoded {} ({})", m.detector.title, m.preview),
                 pointer: String::new(),
-                object: ObjectRef {
+                object: Arc::new(ObjectRef {
                     api_version: String::new(),
                     kind: "File".into(),
                     namespace: None,
                     name: name.to_string(),
-                },
+                }),
                 location: Location { file: name.clone(), line, column, template: None },
                 evidence: Some(m.evidence()),
-                fingerprint: m.fingerprint.trim_start_matches("sha256:").to_owned(),
+                fingerprint: m.fingerprint.trim_start_matches("sha256:").into(),
                 also_violates: Vec::new(),
             }
         })
