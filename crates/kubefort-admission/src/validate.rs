@@ -152,9 +152,9 @@ impl Validator {
         if request.operation == Operation::Update && self.admission.grandfather_on_update {
             if let Some(old) = present(&request.old_object) {
                 let old = self.findings(old, namespace).map_err(|e| bad("request.oldObject", e))?;
-                let known: HashSet<&str> = old.iter().map(|f| f.fingerprint.as_str()).collect();
+                let known: HashSet<&str> = old.iter().map(|f| &*f.fingerprint).collect();
                 let before = findings.len();
-                findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+                findings.retain(|f| !known.contains(&*f.fingerprint));
                 grandfathered = before - findings.len();
             }
         }
