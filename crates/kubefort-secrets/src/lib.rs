@@ -200,8 +200,16 @@ impl Scanner {
     pub fn scan(&self, text: &[u8]) -> Vec<Match> {
         let mut found = Vec::new();
         // Per pattern, the start of the last line its regex ran over, so a
-        // line with several anchors is searched once.
-        let mut done: Vec<usize> = vec![usize::MAX; self.patterns.len()];
+        // line with several anchors is searched once. Allocated on the first
+        // line- or key-scoped anchor: most strings have none.
+        let mut done: Vec<usize> = Vec::new();
+        let patterns = self.patterns.len();
+        let mut seen = |p: usize, start: usize| {
+            if done.is_empty() {
+                done.resize(patterns, usize::MAX);
+            }
+            std::mem::replace(&mut done[p], start) == start
+        };
         let hits = self.sensitive.hits(text).chain(self.insensitive.hits(text));
         for (p, at, anchor_end) in hits {
             let compiled = &self.patterns[p];
@@ -225,20 +233,18 @@ impl Scanner {
                 }
                 Kind::Generic => {
                     let Some((key, value)) = generic_at(text, at, anchor_end) else { continue };
-                    if done[p] == key.start {
+                    if seen(p, key.start) {
                         continue;
                     }
-                    done[p] = key.start;
                     if generic_ok(&text[key], &text[value.clone()]) {
                         found.push(Match::new(compiled.pattern.detector, text, value));
                     }
                 }
                 Kind::Line => {
                     let (start, end) = line_around(text, at);
-                    if done[p] == start {
+                    if seen(p, start) {
                         continue;
                     }
-                    done[p] = start;
                     let Some(re) = &compiled.regex else { continue };
                     let line = &text[start..end];
                     for caps in re.captures_iter(line) {
@@ -280,13 +286,19 @@ impl Scanner {
         if found.iter().any(|m| m.range.start < range.end && range.start < m.range.end) {
             return found;
         }
-        let compact: String =
-            key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect();
+        // The key is only compacted for a value of a cloud key's exact
+        // length: almost every value is not one.
+        let compact = || -> String {
+            key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect()
+        };
         let b64 =
             |n: usize| trimmed.len() == n && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b));
-        let detector = if (compact.contains("secretaccesskey") || compact.ends_with("awssecretkey")) && b64(40) {
+        let detector = if b64(40) && {
+            let compact = compact();
+            compact.contains("secretaccesskey") || compact.ends_with("awssecretkey")
+        } {
             Some(&detectors::AWS_SECRET_ACCESS_KEY)
-        } else if compact.contains("accountkey") && b64(88) && trimmed.ends_with("==") {
+        } else if b64(88) && trimmed.ends_with("==") && compact().contains("accountkey") {
             Some(&detectors::AZURE_STORAGE_KEY)
         } else if generic::is_secret_key(key) && generic::is_plausible_secret(trimmed, false) {
             Some(&detectors::GENERIC)
