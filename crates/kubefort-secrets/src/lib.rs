@@ -275,7 +275,13 @@ impl Scanner {
     /// anywhere in the value; a single-line value under a secret-like key
     /// is also checked as a whole for randomness (`generic-secret`).
     pub fn scan_value(&self, key: Option<&str>, value: &str) -> Vec<Match> {
-        let mut found = self.scan(value.as_bytes());
+        self.scan_value_from(key, value, self.scan(value.as_bytes()))
+    }
+
+    /// [`Scanner::scan_value`] given `found`, the result of [`Scanner::scan`]
+    /// on the same value: a caller that meets the same long text many
+    /// times (the descriptions of a CRD's schema) scans it once.
+    pub fn scan_value_from(&self, key: Option<&str>, value: &str, mut found: Vec<Match>) -> Vec<Match> {
         let Some(key) = key else { return found };
         let trimmed = value.trim();
         if trimmed.is_empty() || trimmed.contains('\n') {
