@@ -436,9 +436,11 @@ mod memo_tests {
         let prose = format!("Connects with the token {token} and then retries the request a few times over");
         assert!(prose.len() >= REUSE_SCAN_FROM && random.len() >= REUSE_SCAN_FROM);
         // The same long texts under secret-like and ordinary keys, in maps
-        // and sequences: the key decides the generic check, the text the rest.
+        // and sequences (past ten items), under keys to escape: the key
+        // decides the generic check, the text the rest.
+        let many = vec![format!("'{prose}'"); 12].join(", ");
         let yaml = format!(
-            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec:\n  a: {{description: '{prose}', password: '{random}'}}\n  b: {{description: '{prose}', note: '{random}'}}\n  c: {{password: '{random}', items: ['{prose}', '{random}']}}\n  d: {{apiToken: '{random}', text: '{prose}'}}\n"
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec:\n  a: {{description: '{prose}', password: '{random}'}}\n  b: {{description: '{prose}', note: '{random}'}}\n  c: {{password: '{random}', items: ['{prose}', '{random}']}}\n  d: {{apiToken: '{random}', text: '{prose}', 'example.com/api-token': '{random}', 'a~b': [{many}]}}\n"
         );
         let loaded = load_texts(vec![(Arc::from("w.yaml"), yaml)], Limits::default());
         let object = &loaded.objects[0];
@@ -446,8 +448,11 @@ mod memo_tests {
         let mut want = Vec::new();
         reference_walk(&object.root, "", None, &mut want);
         assert_eq!(got, want);
-        // Four prose hits, and the random value under `password` (twice) and `apiToken`.
-        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "github-token").count(), 4, "{got:?}");
-        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "generic-secret").count(), 3, "{got:?}");
+        // The prose 4 + 12 times; the random value under `password` (twice),
+        // `apiToken` and `example.com/api-token`.
+        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "github-token").count(), 16, "{got:?}");
+        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "generic-secret").count(), 4, "{got:?}");
+        assert!(got.iter().any(|(p, _)| p == "/spec/d/a~0b/11"), "{got:?}");
+        assert!(got.iter().any(|(p, _)| p == "/spec/d/example.com~1api-token"), "{got:?}");
     }
 }
