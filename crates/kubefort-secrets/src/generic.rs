@@ -137,19 +137,44 @@ fn may_be_secret_key(key: &str) -> bool {
 
 fn names_a_secret(key: &str) -> bool {
     let last = key.rsplit(['/', '.']).next().unwrap_or(key);
-    let lower = last.trim_start_matches('-').to_ascii_lowercase();
-    let whole = key.trim_start_matches('-').to_ascii_lowercase();
-    if lower.is_empty() || whole.starts_with("checksum") || whole.starts_with("vault.hashicorp.com/") {
+    let last = last.trim_start_matches('-').as_bytes();
+    let whole = key.trim_start_matches('-').as_bytes();
+    if last.is_empty()
+        || starts_with_ignore_case(whole, b"checksum")
+        || starts_with_ignore_case(whole, b"vault.hashicorp.com/")
+    {
         return false;
     }
-    let compact: String = lower.chars().filter(|c| *c != '_' && *c != '-').collect();
-    let secretish = SECRET_WORDS.iter().any(|w| compact.contains(w))
-        || compact == "pwd"
-        || compact.ends_with("pwd")
-        || compact == "pass"
-        || lower.ends_with("_pass")
-        || lower.ends_with("-pass");
-    secretish && !NOT_A_VALUE_SUFFIXES.iter().any(|s| compact.ends_with(s))
+    // Lower-cased, without `_` and `-`. This runs for every keyed string of
+    // every scanned object, so short keys are compacted on the stack.
+    let mut stack = [0u8; 64];
+    let heap: Vec<u8>;
+    let compact: &[u8] = if last.len() <= stack.len() {
+        let mut n = 0;
+        for &b in last.iter().filter(|&&b| b != b'_' && b != b'-') {
+            stack[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        &stack[..n]
+    } else {
+        heap = last.iter().filter(|&&b| b != b'_' && b != b'-').map(u8::to_ascii_lowercase).collect();
+        &heap
+    };
+    let contains = |word: &str| compact.windows(word.len()).any(|w| w == word.as_bytes());
+    let secretish = SECRET_WORDS.iter().any(|w| contains(w))
+        || compact.ends_with(b"pwd")
+        || compact == b"pass"
+        || ends_with_ignore_case(last, b"_pass")
+        || ends_with_ignore_case(last, b"-pass");
+    secretish && !NOT_A_VALUE_SUFFIXES.iter().any(|s| compact.ends_with(s.as_bytes()))
+}
+
+fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+fn ends_with_ignore_case(text: &[u8], suffix: &[u8]) -> bool {
+    text.len() >= suffix.len() && text[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 /// Exact values that stand for "no real secret here".
@@ -374,6 +399,97 @@ pub fn is_plausible_secret(value: &str, in_text: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The former, allocating `is_secret_key`: the stack version must
+    /// agree with it on every key.
+    fn is_secret_key_reference(key: &str) -> bool {
+        let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+        let lower = last.trim_start_matches('-').to_ascii_lowercase();
+        let whole = key.trim_start_matches('-').to_ascii_lowercase();
+        if lower.is_empty() || whole.starts_with("checksum") || whole.starts_with("vault.hashicorp.com/") {
+            return false;
+        }
+        let compact: String = lower.chars().filter(|c| *c != '_' && *c != '-').collect();
+        let secretish = SECRET_WORDS.iter().any(|w| compact.contains(w))
+            || compact == "pwd"
+            || compact.ends_with("pwd")
+            || compact == "pass"
+            || lower.ends_with("_pass")
+            || lower.ends_with("-pass");
+        secretish && !NOT_A_VALUE_SUFFIXES.iter().any(|s| compact.ends_with(s))
+    }
+
+    #[test]
+    fn is_secret_key_agrees_with_the_allocating_reference() {
+        let mut keys: Vec<String> = [
+            "DB_PASSWORD",
+            "db-pass",
+            "DB-PASS",
+            "db_PaSs",
+            "pass",
+            "PWD",
+            "mypwd",
+            "p_a_s_s_w_o_r_d",
+            "--client-secret",
+            "-",
+            "--",
+            "",
+            "/",
+            "a/",
+            "example.com/api-token",
+            "spring.datasource.password",
+            "Checksum/config",
+            "CHECKSUM",
+            "VAULT.HASHICORP.COM/agent-inject-secret",
+            "vault.hashicorp.com",
+            "secretName",
+            "SECRET_NAME",
+            "tokenTTL",
+            "x-api-key",
+            "api_KEY",
+            "privateKeyRef",
+            "Pässwort_token",
+            "tökén",
+            "ärger-secret",
+            "ENCRYPTION_KEY",
+            "signing_key_file",
+            "masterKey",
+            "passphrase",
+            "credentials",
+            "image",
+            "name",
+        ]
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+        // Past the 64-byte stack buffer, and right at its edge.
+        for n in [62usize, 63, 64, 65, 66, 200] {
+            for tail in ["_password", "-secret-name", "pass", "_pass", "é_token"] {
+                let mut key = "x".repeat(n.saturating_sub(tail.len()));
+                key.push_str(tail);
+                keys.push(key.clone());
+                keys.push(format!("--{key}"));
+                keys.push(format!("-_-{}", key.to_uppercase()));
+            }
+        }
+        for word in SECRET_WORDS.iter().chain(NOT_A_VALUE_SUFFIXES) {
+            for key in [
+                word.to_string(),
+                word.to_uppercase(),
+                format!("db_{word}"),
+                format!("{word}-{word}"),
+                format!("token_{word}"),
+            ] {
+                keys.push(key);
+            }
+        }
+        let mut secret = 0;
+        for key in &keys {
+            assert_eq!(is_secret_key(key), is_secret_key_reference(key), "{key:?}");
+            secret += usize::from(is_secret_key(key));
+        }
+        assert!(secret > 20 && secret < keys.len() - 20, "{secret} of {}", keys.len());
+    }
+
     use super::*;
 
     #[test]

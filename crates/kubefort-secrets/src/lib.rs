@@ -200,8 +200,16 @@ impl Scanner {
     pub fn scan(&self, text: &[u8]) -> Vec<Match> {
         let mut found = Vec::new();
         // Per pattern, the start of the last line its regex ran over, so a
-        // line with several anchors is searched once.
-        let mut done: Vec<usize> = vec![usize::MAX; self.patterns.len()];
+        // line with several anchors is searched once. Allocated on the first
+        // line- or key-scoped anchor: most strings have none.
+        let mut done: Vec<usize> = Vec::new();
+        let patterns = self.patterns.len();
+        let mut seen = |p: usize, start: usize| {
+            if done.is_empty() {
+                done.resize(patterns, usize::MAX);
+            }
+            std::mem::replace(&mut done[p], start) == start
+        };
         let hits = self.sensitive.hits(text).chain(self.insensitive.hits(text));
         for (p, at, anchor_end) in hits {
             let compiled = &self.patterns[p];
@@ -225,20 +233,18 @@ impl Scanner {
                 }
                 Kind::Generic => {
                     let Some((key, value)) = generic_at(text, at, anchor_end) else { continue };
-                    if done[p] == key.start {
+                    if seen(p, key.start) {
                         continue;
                     }
-                    done[p] = key.start;
                     if generic_ok(&text[key], &text[value.clone()]) {
                         found.push(Match::new(compiled.pattern.detector, text, value));
                     }
                 }
                 Kind::Line => {
                     let (start, end) = line_around(text, at);
-                    if done[p] == start {
+                    if seen(p, start) {
                         continue;
                     }
-                    done[p] = start;
                     let Some(re) = &compiled.regex else { continue };
                     let line = &text[start..end];
                     for caps in re.captures_iter(line) {
@@ -269,7 +275,13 @@ impl Scanner {
     /// anywhere in the value; a single-line value under a secret-like key
     /// is also checked as a whole for randomness (`generic-secret`).
     pub fn scan_value(&self, key: Option<&str>, value: &str) -> Vec<Match> {
-        let mut found = self.scan(value.as_bytes());
+        self.scan_value_from(key, value, self.scan(value.as_bytes()))
+    }
+
+    /// [`Scanner::scan_value`] given `found`, the result of [`Scanner::scan`]
+    /// on the same value: a caller that meets the same long text many
+    /// times (the descriptions of a CRD's schema) scans it once.
+    pub fn scan_value_from(&self, key: Option<&str>, value: &str, mut found: Vec<Match>) -> Vec<Match> {
         let Some(key) = key else { return found };
         let trimmed = value.trim();
         if trimmed.is_empty() || trimmed.contains('\n') {
@@ -280,8 +292,8 @@ impl Scanner {
         if found.iter().any(|m| m.range.start < range.end && range.start < m.range.end) {
             return found;
         }
-        // Only a 40- or 88-character value can be a cloud key: the key's
-        // compact form is built for those alone (this runs for every string).
+        // The key is only compacted for a value of a cloud key's exact
+        // length: almost every value is not one.
         let compact = || -> String {
             key.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '/').collect()
         };

@@ -22,6 +22,7 @@
 
 use kubefort_model::{escape_token, Finding, Node, Object, PodSpecRef, Severity, Value};
 use kubefort_secrets::{scanner, Match};
+use std::collections::HashMap;
 
 mod credential_in_annotation;
 mod credential_in_command;
@@ -257,25 +258,43 @@ pub fn hits(object: &Object) -> Vec<Hit> {
             handled.push(c.at("env"));
         }
     }
-    walk_other(&mut out, &handled, root, &mut String::new(), None);
+    walk_other(&mut out, &handled, root, &mut String::new(), None, &mut HashMap::new());
     out
 }
+
+/// Texts at least this long are scanned once per object and the result
+/// reused: a CRD's schema repeats the same long descriptions many times,
+/// and hashing is much cheaper than the scan.
+const REUSE_SCAN_FROM: usize = 64;
 
 /// Every string not under a handled pointer, with the nearest map key. One
 /// pointer buffer serves the whole walk: most strings hold no secret, and a
 /// pointer is only copied out for a hit.
-fn walk_other(out: &mut Vec<Hit>, handled: &[String], node: &Node, pointer: &mut String, key: Option<&str>) {
+fn walk_other<'a>(
+    out: &mut Vec<Hit>,
+    handled: &[String],
+    node: &'a Node,
+    pointer: &mut String,
+    key: Option<&str>,
+    scanned: &mut HashMap<&'a str, Vec<Match>>,
+) {
     if handled.iter().any(|h| h == pointer) {
         return;
     }
     let len = pointer.len();
     match &node.value {
+        Value::String(text) if text.len() >= REUSE_SCAN_FROM => {
+            let found = scanned.entry(text.as_str()).or_insert_with(|| scanner().scan(text.as_bytes())).clone();
+            for found in scanner().scan_value_from(key, text, found) {
+                out.push(Hit { place: Place::Other, pointer: pointer.clone(), inner: None, found });
+            }
+        }
         Value::String(text) => scan_into(out, Place::Other, pointer, None, key, text),
         Value::Map(map) => {
             for (k, v) in map.iter() {
                 pointer.push('/');
                 pointer.push_str(&escape_token(k));
-                walk_other(out, handled, v, pointer, Some(k));
+                walk_other(out, handled, v, pointer, Some(k), scanned);
                 pointer.truncate(len);
             }
         }
@@ -283,7 +302,7 @@ fn walk_other(out: &mut Vec<Hit>, handled: &[String], node: &Node, pointer: &mut
             for (i, v) in items.iter().enumerate() {
                 use std::fmt::Write as _;
                 let _ = write!(pointer, "/{i}");
-                walk_other(out, handled, v, pointer, key);
+                walk_other(out, handled, v, pointer, key, scanned);
                 pointer.truncate(len);
             }
         }
@@ -392,5 +411,54 @@ mod memo_tests {
         let copy = inventory.objects()[0].clone();
         let fresh = with_hits(&Context { object: &copy, inventory: &inventory, settings: &settings }, |h| h.len());
         assert_eq!(fresh, counts[0]);
+    }
+
+    /// Every string of the object scanned on its own, without reuse.
+    fn reference_walk(node: &Node, pointer: &str, key: Option<&str>, out: &mut Vec<(String, Match)>) {
+        match &node.value {
+            Value::String(text) => {
+                out.extend(scanner().scan_value(key, text).into_iter().map(|m| (pointer.to_owned(), m)))
+            }
+            Value::Map(map) => {
+                for (k, v) in map.iter() {
+                    reference_walk(v, &format!("{pointer}/{}", escape_token(k)), Some(k), out);
+                }
+            }
+            Value::Seq(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    reference_walk(v, &format!("{pointer}/{i}"), key, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn long_texts_scanned_once_per_object_give_the_same_hits_as_each_scanned_alone() {
+        use kubefort_secrets::fake::Fake;
+        let mut fake = Fake::new(11);
+        let token = fake.secret("github-token");
+        let random = fake.password(70);
+        let prose = format!("Connects with the token {token} and then retries the request a few times over");
+        assert!(prose.len() >= REUSE_SCAN_FROM && random.len() >= REUSE_SCAN_FROM);
+        // The same long texts under secret-like and ordinary keys, in maps
+        // and sequences (past ten items), under keys to escape: the key
+        // decides the generic check, the text the rest.
+        let many = vec![format!("'{prose}'"); 12].join(", ");
+        let yaml = format!(
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec:\n  a: {{description: '{prose}', password: '{random}'}}\n  b: {{description: '{prose}', note: '{random}'}}\n  c: {{password: '{random}', items: ['{prose}', '{random}']}}\n  d: {{apiToken: '{random}', text: '{prose}', 'example.com/api-token': '{random}', 'a~b': [{many}]}}\n"
+        );
+        let loaded = load_texts(vec![(Arc::from("w.yaml"), yaml)], Limits::default());
+        let object = &loaded.objects[0];
+        let got: Vec<(String, Match)> = hits(object).into_iter().map(|h| (h.pointer, h.found)).collect();
+        let mut want = Vec::new();
+        reference_walk(&object.root, "", None, &mut want);
+        assert_eq!(got, want);
+        // The prose 4 + 12 times; the random value under `password` (twice),
+        // `apiToken` and `example.com/api-token`.
+        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "github-token").count(), 16, "{got:?}");
+        assert_eq!(got.iter().filter(|(_, m)| m.detector.id == "generic-secret").count(), 4, "{got:?}");
+        assert!(got.iter().any(|(p, _)| p == "/spec/d/a~0b/11"), "{got:?}");
+        assert!(got.iter().any(|(p, _)| p == "/spec/d/example.com~1api-token"), "{got:?}");
     }
 }
