@@ -20,10 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-/// Reads `--tls-cert` (the chain, leaf first) and `--tls-key` (PKCS#8, PKCS#1 or SEC1).
+/// Reads `--tls-cert` (the chain, leaf first) and `--tls-key` (PKCS#8,
+/// PKCS#1 or SEC1) into a configuration that serves them as they are now,
+/// without watching the files (see [`Certificates`] for that).
 pub fn load(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, String> {
-    let (certs, key) = read_pem(cert, key)?;
-    config(certs, key)
+    Certificates::load(cert, key)?.server_config()
 }
 
 fn read_pem(cert: &Path, key: &Path) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
@@ -39,18 +40,6 @@ fn read_pem(cert: &Path, key: &Path) -> Result<(Vec<CertificateDer<'static>>, Pr
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// A server configuration from a parsed chain and key.
-pub fn config(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<Arc<ServerConfig>, String> {
-    let mut config = ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| format!("TLS: the key does not fit the certificate or is not supported: {e}"))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
 }
 
 /// The certificate and key files, and the pair currently served.

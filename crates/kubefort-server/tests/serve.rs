@@ -1,22 +1,19 @@
-//! `kubefort serve --audit` end to end over real HTTPS on 127.0.0.1 (port 0):
-//! a throwaway CA and server certificate from rcgen, the server's own TLS
-//! loading, a rustls client speaking raw HTTP/1.1. No other address is used.
+//! `kubefort serve --audit` end to end over real HTTPS on 127.0.0.1 (port 0),
+//! with the harness of `tests/common`: a throwaway CA and server certificate
+//! from rcgen, the server's own TLS loading, a rustls client speaking raw
+//! HTTP/1.1. No other address is used.
 
+mod common;
+
+use common::{start_with, temp_dir, Ca, Reply, Running};
 use kubefort_audit::{Analyzer, AuditSettings};
 use kubefort_model::Severity;
-use kubefort_server::{audit::AuditService, tls, Features, Limits, Server};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-use rustls::pki_types::{CertificateDer, ServerName};
+use kubefort_server::{audit::AuditService, tls, Features, Limits};
 use std::io::Write;
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-use tokio_rustls::TlsConnector;
 
 /// The alert writer handed to the server; the test reads what it wrote.
 #[derive(Clone, Default)]
@@ -42,91 +39,22 @@ impl Capture {
     }
 }
 
-struct Running {
-    addr: SocketAddr,
-    connector: TlsConnector,
+/// An audit server and the alerts it wrote.
+struct AuditServer {
+    running: Running,
     alerts: Capture,
-    stop: Option<oneshot::Sender<()>>,
-    done: JoinHandle<bool>,
 }
 
-/// A CA, a server certificate for `localhost` and 127.0.0.1 signed by it,
-/// written as PEM files and loaded the way `kubefort serve` loads them.
-fn certificates(dir: &PathBuf) -> (CertificateDer<'static>, PathBuf, PathBuf) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "kubefort test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    std::fs::create_dir_all(dir).unwrap();
-    let (cert_path, key_path) = (dir.join("tls.crt"), dir.join("tls.key"));
-    std::fs::write(&cert_path, cert.pem() + &ca.pem()).unwrap();
-    std::fs::write(&key_path, key.serialize_pem()).unwrap();
-    (ca.der().clone(), cert_path, key_path)
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("kubefort-serve-{}-{name}", std::process::id()))
-}
-
-async fn start(name: &str, limits: Limits) -> Running {
-    let dir = temp_dir(name);
-    let (ca, cert, key) = certificates(&dir);
-    let server_tls = tls::load(&cert, &key).expect("the PEM files load");
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca).unwrap();
-    let client = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-
-    let alerts = Capture::default();
-    let analyzer = Analyzer::new(AuditSettings::default(), |_| true);
-    let audit = AuditService::new(analyzer, Box::new(alerts.clone()), Severity::Info);
-    let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let server =
-        Server::bind(listen, server_tls, Features { audit: Some(audit), admission: None }, limits).await.unwrap();
-    let addr = server.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(server.run(async {
-        let _ = stopped.await;
-    }));
-    Running { addr, connector: TlsConnector::from(Arc::new(client)), alerts, stop: Some(stop), done }
-}
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl Running {
-    /// Sends raw bytes over TLS (`Connection: close`) and reads the reply.
-    async fn raw(&self, request: &[u8]) -> Reply {
-        let tcp = TcpStream::connect(self.addr).await.unwrap();
-        let mut tls = self.connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
-        tls.write_all(request).await.unwrap();
-        tls.flush().await.unwrap();
-        let mut bytes = Vec::new();
-        // A peer that closes without close_notify is still a complete reply here.
-        let _ = tls.read_to_end(&mut bytes).await;
-        parse_reply(&bytes)
+impl std::ops::Deref for AuditServer {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.running
     }
+}
 
+impl AuditServer {
     async fn request(&self, method: &str, path: &str, body: &[u8]) -> Reply {
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        request.extend_from_slice(body);
-        self.raw(&request).await
+        self.running.request(method, path, "application/json", body).await
     }
 
     async fn metrics(&self) -> String {
@@ -135,17 +63,17 @@ impl Running {
         reply.body
     }
 
-    async fn stop(mut self) -> bool {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(Duration::from_secs(10), self.done).await.expect("stops promptly").unwrap()
+    async fn stop(self) -> bool {
+        self.running.stop().await
     }
 }
 
-fn parse_reply(bytes: &[u8]) -> Reply {
-    let text = String::from_utf8_lossy(bytes);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    Reply { status, body: body.to_owned() }
+async fn start(name: &str, limits: Limits) -> AuditServer {
+    let alerts = Capture::default();
+    let analyzer = Analyzer::new(AuditSettings::default(), |_| true);
+    let audit = AuditService::new(analyzer, Box::new(alerts.clone()), Severity::Info);
+    let running = start_with(name, Features { audit: Some(audit), admission: None }, limits).await;
+    AuditServer { running, alerts }
 }
 
 fn event_list(items: &[serde_json::Value]) -> Vec<u8> {
@@ -320,14 +248,16 @@ async fn plain_http_to_the_tls_port_fails() {
 #[test]
 fn unusable_tls_files_are_errors() {
     let dir = temp_dir("files");
-    let (_, cert, key) = certificates(&dir);
+    let (cert, key) = (dir.join("tls.crt"), dir.join("tls.key"));
+    Ca::new("kubefort test CA").write_leaf(&cert, &key);
     let missing = dir.join("missing.pem");
     let empty = dir.join("empty.pem");
     std::fs::write(&empty, "").unwrap();
     assert!(tls::load(&missing, &key).unwrap_err().starts_with("--tls-cert"));
     assert!(tls::load(&empty, &key).unwrap_err().contains("no PEM"));
     assert!(tls::load(&cert, &empty).unwrap_err().starts_with("--tls-key"));
-    let (_, _, other_key) = certificates(&dir.join("other"));
+    let other_key = dir.join("other.key");
+    Ca::new("another CA").write_leaf(&dir.join("other.crt"), &other_key);
     assert!(tls::load(&cert, &other_key).unwrap_err().contains("does not fit"));
     let _ = std::fs::remove_dir_all(&dir);
 }

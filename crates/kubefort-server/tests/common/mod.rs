@@ -1,4 +1,4 @@
-//! The admission tests' HTTPS harness: throwaway CAs and server certificates
+//! The server tests' HTTPS harness (admission and audit): throwaway CAs and server certificates
 //! from rcgen, a server on 127.0.0.1 port 0 started the way `kubefort serve
 //! --admission` starts it (certificates reloaded from files), and a rustls
 //! client speaking raw HTTP/1.1. No other address is used.
@@ -52,7 +52,7 @@ impl Ca {
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubefort-admission-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("kubefort-server-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -72,13 +72,18 @@ pub fn validator(admission: AdmissionSettings) -> Validator {
 
 /// Serves `/validate` and `/mutate` with every rule and `admission`.
 pub async fn start(name: &str, admission: AdmissionSettings, limits: Limits) -> Running {
+    let features = Features { audit: None, admission: Some(AdmissionService::new(validator(admission))) };
+    start_with(name, features, limits).await
+}
+
+/// Serves `features` over HTTPS with a fresh CA and certificate.
+pub async fn start_with(name: &str, features: Features, limits: Limits) -> Running {
     let dir = temp_dir(name);
     let ca = Ca::new("kubefort test CA");
     let (cert, key) = (dir.join("tls.crt"), dir.join("tls.key"));
     ca.write_leaf(&cert, &key);
     let certificates = Certificates::load(&cert, &key).expect("the PEM files load");
     let tls = certificates.server_config().unwrap();
-    let features = Features { audit: None, admission: Some(AdmissionService::new(validator(admission))) };
     let server = Server::bind("127.0.0.1:0".parse().unwrap(), tls, features, limits).await.unwrap();
     let addr = server.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -139,8 +144,12 @@ impl Running {
     }
 
     pub async fn post(&self, path: &str, content_type: &str, body: &[u8]) -> Reply {
+        self.request("POST", path, content_type, body).await
+    }
+
+    pub async fn request(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Reply {
         let mut request = format!(
-            "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         )
         .into_bytes();
