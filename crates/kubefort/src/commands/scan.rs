@@ -164,8 +164,14 @@ pub fn run(args: Args) -> u8 {
         },
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
-    bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
-    bar.finish();
+    // The progress line stays up while the rules run unless the report
+    // itself goes to the terminal, where the two would interleave.
+    let report_on_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    if report_on_terminal {
+        bar.finish();
+    } else {
+        bar.message(&format!("checking  {} objects with {} rules", inventory.len(), rules.len()));
+    }
 
     // Findings flow from the rules through the policy, the baseline and the
     // severity floor into the report as objects finish, so a large scan
@@ -199,6 +205,7 @@ pub fn run(args: Args) -> u8 {
             }
         }
     });
+    bar.finish();
 
     if let Some(path) = &args.write_baseline {
         if let Err(e) = std::fs::write(path, Baseline::render(&for_baseline)) {
