@@ -163,7 +163,7 @@ mod tests {
         for op in ops {
             assert_eq!(op.op, "add");
             let (parent, last) = op.path.rsplit_once('/').expect("absolute pointer");
-            let last = last.replace("~1", "/").replace("~0", "~");
+            let last = kubefort_model::unescape_token(last).into_owned();
             let target = object.pointer_mut(parent).unwrap_or_else(|| panic!("parent of {} exists", op.path));
             match target {
                 Json::Object(m) => {

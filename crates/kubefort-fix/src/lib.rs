@@ -23,7 +23,7 @@ mod render;
 use kubefort_admission::defaults::{secure_defaults, DefaultsConfig};
 use kubefort_load::yaml::{parse_str, Limits};
 use kubefort_load::{objects_from_document, Diagnostic, Level};
-use kubefort_model::Pos;
+use kubefort_model::{unescape_token, Pos};
 use std::sync::Arc;
 
 /// What fixing one text gave.
@@ -70,7 +70,7 @@ pub fn fix_text(text: &str, file: &Arc<str>, config: &DefaultsConfig) -> Result<
             let mut groups: Vec<(&str, Vec<(String, &serde_json::Value)>)> = Vec::new();
             for op in &ops {
                 let (parent, key) = op.path.rsplit_once('/').unwrap_or(("", op.path.as_str()));
-                let key = key.replace("~1", "/").replace("~0", "~");
+                let key = unescape_token(key).into_owned();
                 match groups.iter_mut().find(|(p, _)| *p == parent) {
                     Some((_, entries)) => entries.push((key, &op.value)),
                     None => groups.push((parent, vec![(key, &op.value)])),

@@ -1,7 +1,7 @@
 //! Where in the text an added map entry goes, and the text that goes there.
 
 use crate::render;
-use kubefort_model::{Node, Value};
+use kubefort_model::{unescape_token, Node, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
@@ -86,8 +86,7 @@ pub fn edits_for(
 /// at 5: 2). `None` when the parent is a list item or the document root.
 fn indent_step(root: &Node, parent: &str, column: u32) -> Option<usize> {
     let (grandparent, key) = parent.rsplit_once('/')?;
-    let key = key.replace("~1", "/").replace("~0", "~");
-    let owner = root.pointer(grandparent)?.as_map()?.key_pos(&key)?;
+    let owner = root.pointer(grandparent)?.as_map()?.key_pos(&unescape_token(key))?;
     let step = column.checked_sub(owner.column)? as usize;
     (1..=8).contains(&step).then_some(step)
 }

@@ -16,7 +16,7 @@ pub use finding::{fingerprint, Finding, Fingerprint, Location, ObjectRef};
 pub use inventory::Inventory;
 pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, Source};
-pub use pointer::{escape_token, pointer_join};
+pub use pointer::{escape_token, pointer_join, unescape_token};
 pub use rule::{Context, Rule, RuleMeta, Settings, Sink};
 pub use severity::Severity;
 pub use workload::{ContainerKind, ContainerRef, Effective, PodSpecRef, SettingSource};

@@ -11,7 +11,8 @@ pub fn escape_token(token: &str) -> Cow<'_, str> {
     }
 }
 
-pub(crate) fn unescape_token(token: &str) -> Cow<'_, str> {
+/// Unescapes one reference token (`~1` → `/`, `~0` → `~`).
+pub fn unescape_token(token: &str) -> Cow<'_, str> {
     if token.contains('~') {
         Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {

@@ -243,11 +243,10 @@ pub fn apply_adds(object: &mut serde_json::Value, patch: &serde_json::Value) {
         assert_eq!(op["op"], "add", "{op}");
         let path = op["path"].as_str().unwrap();
         let (parent, last) = path.rsplit_once('/').unwrap();
-        let unescape = |t: &str| t.replace("~1", "/").replace("~0", "~");
         let target = object.pointer_mut(parent).unwrap_or_else(|| panic!("{path}: the parent does not exist"));
         match target {
             serde_json::Value::Object(map) => {
-                let key = unescape(last);
+                let key = kubefort_model::unescape_token(last).into_owned();
                 assert!(!map.contains_key(&key), "{path}: add over a value the user set");
                 map.insert(key, op["value"].clone());
             }
