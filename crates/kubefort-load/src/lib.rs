@@ -14,5 +14,8 @@ pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Level};
 pub use objects::objects_from_document;
-pub use sources::{collect_files, load, load_texts, load_with_progress, Input, Loaded, Progress, Stage};
+pub use sources::{
+    collect_files, input_name, load, load_texts, load_with_progress, read_text, Input, InputText, Loaded, Progress,
+    Stage,
+};
 pub use yaml::Limits;

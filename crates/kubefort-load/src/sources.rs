@@ -139,6 +139,29 @@ fn display_name(input: &Input) -> Arc<str> {
     }
 }
 
+/// An input read whole and checked to be text.
+#[derive(Debug)]
+pub struct InputText {
+    /// The text, without a UTF-8 byte-order mark (positions count from after it).
+    pub text: String,
+    /// Whether the input began with a byte-order mark (a command that writes
+    /// the file back keeps it).
+    pub had_bom: bool,
+}
+
+/// The name diagnostics give an input: its path, or `<stdin>`.
+pub fn input_name(input: &Input) -> Arc<str> {
+    display_name(input)
+}
+
+/// Reads `input` whole as text; `name` is what its diagnostics call it. A
+/// read error, a NUL byte or invalid UTF-8 is a diagnostic with the position.
+pub fn read_text(input: &Input, name: &Arc<str>) -> Result<InputText, Diagnostic> {
+    let bytes = read_input(input).map_err(|e| Diagnostic::error(name, Pos::default(), format!("cannot read: {e}")))?;
+    let had_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    Ok(InputText { text: decode(bytes, name)?, had_bom })
+}
+
 fn read_input(input: &Input) -> std::io::Result<Vec<u8>> {
     match input {
         Input::Stdin => {
@@ -202,10 +225,7 @@ pub fn load_with_progress(inputs: &[Input], limits: Limits, progress: &(dyn Fn(P
                 Input::Path(p) if std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() > WINDOW as u64) => {
                     Ok(Text::Big(p.clone()))
                 }
-                _ => read_input(input)
-                    .map_err(|e| Diagnostic::error(&name, Pos::default(), format!("cannot read: {e}")))
-                    .and_then(|bytes| decode(bytes, &name))
-                    .map(Text::Whole),
+                _ => read_text(input, &name).map(|read| Text::Whole(read.text)),
             };
             counter.tick();
             (name, text)

@@ -81,3 +81,19 @@ fn stdin_is_fixed_to_stdout_with_the_configured_defaults() {
     let bad = run_in(&dir, &["fix", "-", "--run-as-user", "0"], None);
     assert_eq!(bad.code, 2, "a root UID is a usage error");
 }
+
+#[test]
+fn a_byte_order_mark_is_kept_and_invalid_utf8_is_reported_at_its_position() {
+    let dir = workdir("fix-encoding");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n";
+    std::fs::write(dir.join("manifests/bom.yaml"), format!("\u{feff}{pod}")).expect("write");
+    let bad = b"apiVersion: v1\nkind: Pod\nmetadata: {name: \xff}\n";
+    std::fs::write(dir.join("manifests/latin1.yaml"), bad).expect("write");
+    let fix = run_in(&dir, &["fix", "manifests/bom.yaml", "manifests/latin1.yaml"], None);
+    assert_eq!(fix.code, 2, "{}", fix.stderr);
+    assert!(fix.stderr.contains("manifests/latin1.yaml:3:18: error: not valid UTF-8"), "{}", fix.stderr);
+    assert_eq!(std::fs::read(dir.join("manifests/latin1.yaml")).expect("read"), bad, "left alone");
+    let fixed = read(&dir, "bom.yaml");
+    assert!(fixed.starts_with(&format!("\u{feff}{pod}")), "{fixed:?}");
+    assert!(fixed.contains("    securityContext:\n      allowPrivilegeEscalation: false\n"), "{fixed:?}");
+}

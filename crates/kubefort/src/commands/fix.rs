@@ -7,10 +7,9 @@
 
 use crate::exit;
 use kubefort_admission::defaults::DefaultsConfig;
-use kubefort_load::{collect_files, Diagnostic, Input};
+use kubefort_load::{collect_files, input_name, read_text, Diagnostic, Input};
 use kubefort_model::Pos;
-use std::io::{Read, Write};
-use std::sync::Arc;
+use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -44,14 +43,11 @@ pub fn run(args: Args) -> u8 {
     let mut needs_changes = 0;
     let mut out = std::io::stdout().lock();
     for input in files {
-        let name: Arc<str> = match &input {
-            Input::Stdin => Arc::from("<stdin>"),
-            Input::Path(p) => Arc::from(p.display().to_string()),
-        };
-        let (bom, before) = match read(&input) {
-            Ok(text) => text,
+        let name = input_name(&input);
+        let (bom, before) = match read_text(&input, &name) {
+            Ok(read) => (if read.had_bom { "\u{feff}" } else { "" }, read.text),
             Err(e) => {
-                eprintln!("{}", Diagnostic::error(&name, Pos::default(), format!("cannot read: {e}")));
+                eprintln!("{e}");
                 failed = true;
                 continue;
             }
@@ -113,22 +109,4 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// The text of an input, with a UTF-8 byte-order mark split off (the loader's
-/// positions count from after it; it is written back as it was).
-fn read(input: &Input) -> std::io::Result<(&'static str, String)> {
-    let mut bytes = Vec::new();
-    match input {
-        Input::Stdin => {
-            std::io::stdin().lock().read_to_end(&mut bytes)?;
-        }
-        Input::Path(p) => bytes = std::fs::read(p)?,
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")))?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => ("\u{feff}", rest.to_owned()),
-        None => ("", text),
-    })
 }
