@@ -35,7 +35,7 @@ enum Command {
     Node(commands::node::Args),
     /// Audit logs: `kubefort audit analyze FILE...` detects attacks and risky changes.
     Audit(commands::audit::Args),
-    /// HTTPS endpoints: `--audit` receives the API server's audit webhook and alerts live.
+    /// HTTPS endpoints: `--admission` serves the validating and mutating webhooks, `--audit` the audit webhook.
     Serve(commands::serve::Args),
     /// A CA and serving certificate for the admission webhook, and its caBundle.
     Certs(commands::certs::Args),
