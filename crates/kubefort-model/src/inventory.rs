@@ -20,7 +20,12 @@ impl Inventory {
             by_key.entry((o.kind.clone(), o.namespace.clone(), o.name.clone())).or_insert(i);
             by_kind.entry(o.kind.clone()).or_default().push(i);
         }
-        Inventory { objects, by_key, by_kind, memo: Memo::default() }
+        let mut inventory = Inventory { objects, by_key, by_kind, memo: Memo::default() };
+        let owners = crate::controller::template_owners(&inventory);
+        for (object, owner) in inventory.objects.iter_mut().zip(owners) {
+            object.template_owner = owner;
+        }
+        inventory
     }
     pub fn objects(&self) -> &[Object] {
         &self.objects
@@ -34,7 +39,11 @@ impl Inventory {
     /// Looks an object up by kind, namespace and name. Manifests often leave
     /// the namespace out, so `None` matches only objects that also have none.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
-        self.by_key.get(&(kind.to_owned(), namespace.map(str::to_owned), name.to_owned())).map(|&i| &self.objects[i])
+        self.index_of(kind, namespace, name).map(|i| &self.objects[i])
+    }
+    /// [`Inventory::get`], as the object's index in [`Inventory::objects`].
+    pub fn index_of(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<usize> {
+        self.by_key.get(&(kind.to_owned(), namespace.map(str::to_owned), name.to_owned())).copied()
     }
     /// The objects of one kind, in input order (indexed: cheap to call per object).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {

@@ -427,6 +427,17 @@ impl Node {
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
+    /// Equal values wherever they were written: positions and the order of
+    /// map keys do not count (`{a: 1, b: 2}` is `{b: 2, a: 1}`).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.same_value(w)))
+            }
+            (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| v.same_value(w)),
+            (a, b) => a == b,
+        }
+    }
     /// A scalar rendered as text (numbers and booleans too), as Kubernetes
     /// would print it; `None` for maps and sequences.
     pub fn scalar_text(&self) -> Option<String> {

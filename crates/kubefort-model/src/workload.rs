@@ -106,23 +106,41 @@ impl<'a> PodSpecRef<'a> {
     /// The pod spec of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
     /// ReplicationController, Job, CronJob or PodTemplate.
     pub fn of(object: &'a Object) -> Option<PodSpecRef<'a>> {
-        let (spec_pointer, meta_pointer): (&'static str, &'static str) = match object.kind.as_str() {
-            "Pod" => ("/spec", "/metadata"),
+        // The path to the pod template, and the pointers it is reported at
+        // (every rule asks for this on every object: no pointer parsing).
+        let (template, spec_pointer, meta_pointer): (&[&str], &'static str, &'static str) = match object.kind.as_str() {
+            "Pod" => (&[], "/spec", "/metadata"),
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-                ("/spec/template/spec", "/spec/template/metadata")
+                (&["spec", "template"], "/spec/template/spec", "/spec/template/metadata")
             }
-            "CronJob" => ("/spec/jobTemplate/spec/template/spec", "/spec/jobTemplate/spec/template/metadata"),
-            "PodTemplate" => ("/template/spec", "/template/metadata"),
+            "CronJob" => (
+                &["spec", "jobTemplate", "spec", "template"],
+                "/spec/jobTemplate/spec/template/spec",
+                "/spec/jobTemplate/spec/template/metadata",
+            ),
+            "PodTemplate" => (&["template"], "/template/spec", "/template/metadata"),
             _ => return None,
         };
-        let spec = object.root.pointer(spec_pointer)?;
+        let template = object.root.path(template)?;
+        let spec = template.get("spec")?;
         spec.as_map()?;
         Some(PodSpecRef {
             spec,
             pointer: spec_pointer,
-            metadata: object.root.pointer(meta_pointer),
+            metadata: template.get("metadata"),
             metadata_pointer: meta_pointer,
         })
+    }
+
+    /// The pod spec rules check: [`PodSpecRef::of`], except for a Pod,
+    /// ReplicaSet or Job whose pod spec is its controller's template in the
+    /// same scan ([`Object::template_owner`]): that is checked, and
+    /// reported, once at the controller.
+    pub fn to_check(object: &'a Object) -> Option<PodSpecRef<'a>> {
+        if object.template_owner.is_some() {
+            return None;
+        }
+        Self::of(object)
     }
 
     /// Whether the pod declares itself a Windows pod (`spec.os.name: windows`);

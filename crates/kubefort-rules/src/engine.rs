@@ -209,7 +209,7 @@ impl ReportOrder {
 
 #[cfg(test)]
 mod tests {
-    use super::{run_in_batches, Checker};
+    use super::{run, run_in_batches, Checker};
     use crate::testing::check_with;
     use crate::workload::PrivilegedContainer;
     use kubefort_load::{load_texts, Limits};
@@ -337,6 +337,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_pod_its_controller_stands_for_raises_nothing_of_its_own_a_changed_one_does() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: app, image: 'web:latest', env: [{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}]}\n";
+        let pod = |extra: &str| {
+            format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels: {{app: web, pod-template-hash: h}}\n  ownerReferences: [{{kind: Deployment, name: web, controller: true}}]\nspec:\n  nodeName: n1\n  containers:\n  - {{name: app, image: 'web:latest', env: [{{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}}]}}\n{extra}"
+            )
+        };
+        let settings = Settings::default();
+        let findings = |yaml: &str| {
+            let inventory =
+                Inventory::new(load_texts(vec![(Arc::from("d.yaml"), yaml.to_owned())], Limits::default()).objects);
+            run(&inventory, &crate::all_rules(), &settings).findings
+        };
+        let on =
+            |f: &[Finding], kind: &str| f.iter().filter(|f| f.object.kind == kind).map(|f| f.rule).collect::<Vec<_>>();
+        let alone = findings(deployment);
+        let with_pod = findings(&format!("{deployment}{}", pod("")));
+        assert!(on(&alone, "Deployment").contains(&"KF-SEC-001"), "{:?}", on(&alone, "Deployment"));
+        assert_eq!(on(&with_pod, "Deployment"), on(&alone, "Deployment"));
+        assert_eq!(on(&with_pod, "Pod"), Vec::<&str>::new());
+        // A sidecar injected into the Pod only: the Pod is checked in full.
+        let injected = findings(&format!(
+            "{deployment}{}",
+            pod("  - {name: proxy, image: proxy, securityContext: {privileged: true}}\n")
+        ));
+        let pod_rules = on(&injected, "Pod");
+        assert!(pod_rules.contains(&"KF-POD-001") && pod_rules.contains(&"KF-SEC-001"), "{pod_rules:?}");
     }
 
     fn pod(annotation: &str) -> String {

@@ -234,7 +234,14 @@ pub fn hits(object: &Object) -> Vec<Hit> {
             }
         }
     }
-    if let Some(pod) = PodSpecRef::of(object) {
+    if let Some(covered) = PodSpecRef::of(object).filter(|_| object.template_owner.is_some()) {
+        // Its controller's template, scanned there (see `PodSpecRef::to_check`).
+        handled.push(covered.pointer.into());
+        if covered.metadata_pointer != "/metadata" {
+            handled.push(covered.metadata_pointer.into());
+        }
+    }
+    if let Some(pod) = PodSpecRef::to_check(object) {
         for c in pod.containers() {
             for (i, env) in c.node.get("env").map(Node::as_seq).unwrap_or(&[]).iter().enumerate() {
                 let name = env.get("name").and_then(Node::as_str);
