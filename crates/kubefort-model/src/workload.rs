@@ -47,15 +47,20 @@ pub struct ContainerRef<'a> {
     pub kind: ContainerKind,
     pub index: usize,
     pub node: &'a Node,
-    /// `/spec/template/spec/containers/0`
-    pub pointer: String,
+    /// Pointer of the pod spec it is in (`/spec/template/spec`).
+    pod_pointer: &'static str,
     pub name: &'a str,
 }
 
 impl<'a> ContainerRef<'a> {
+    /// `/spec/template/spec/containers/0`. Built on demand: rules walk
+    /// every container of every object, and most raise nothing.
+    pub fn pointer(&self) -> String {
+        format!("{}/{}/{}", self.pod_pointer, self.kind.field(), self.index)
+    }
     /// Pointer of a field under this container.
     pub fn at(&self, path: &str) -> String {
-        format!("{}/{}", self.pointer, path.trim_start_matches('/'))
+        format!("{}/{}/{}/{}", self.pod_pointer, self.kind.field(), self.index, path.trim_start_matches('/'))
     }
     /// `container "app"` for messages.
     pub fn describe(&self) -> String {
@@ -210,7 +215,7 @@ impl<'a> PodSpecRef<'a> {
                     kind,
                     index,
                     node,
-                    pointer: format!("{base}/{}/{index}", kind.field()),
+                    pod_pointer: base,
                     name: node.get("name").and_then(Node::as_str).unwrap_or("?"),
                 })
         })
@@ -255,7 +260,7 @@ mod tests {
             let o = object(body);
             let pod = PodSpecRef::of(&o).unwrap_or_else(|| panic!("{kind} has a pod spec"));
             assert_eq!(pod.pointer, pointer);
-            let names: Vec<_> = pod.containers().map(|c| (c.name.to_owned(), c.pointer.clone())).collect();
+            let names: Vec<_> = pod.containers().map(|c| (c.name.to_owned(), c.pointer())).collect();
             assert_eq!(names[0], ("app".into(), format!("{pointer}/containers/0")));
             assert_eq!(names[1], ("init".into(), format!("{pointer}/initContainers/0")));
             assert_eq!(names[2], ("debug".into(), format!("{pointer}/ephemeralContainers/0")));

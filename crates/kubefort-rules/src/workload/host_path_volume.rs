@@ -153,7 +153,7 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 } else {
                     &mut writable
                 };
-                if !list.iter().any(|x: &ContainerRef<'_>| x.pointer == c.pointer) {
+                if !list.iter().any(|x: &ContainerRef<'_>| (x.kind, x.index) == (c.kind, c.index)) {
                     list.push(c.clone());
                 }
             }
