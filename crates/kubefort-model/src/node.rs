@@ -377,7 +377,7 @@ impl Node {
             let end = after_slash.find('/').map_or(after_slash.len(), |i| i);
             let token = crate::pointer::unescape_token(&after_slash[..end]);
             let next = match &node.value {
-                Value::Map(m) => m.get(&token).map(|n| (n, m.key_pos(&token))),
+                Value::Map(m) => m.entries.iter().find(|(k, _, _)| *k == *token).map(|(_, p, n)| (n, Some(*p))),
                 Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)).map(|n| (n, None)),
                 _ => None,
             };

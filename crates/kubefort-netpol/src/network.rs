@@ -50,8 +50,13 @@ pub struct Workload {
 impl Workload {
     /// np-guard's peer name: `ns/name[Kind]`.
     pub fn display(&self) -> String {
-        format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+        display(&self.namespace, &self.name, &self.kind)
     }
+}
+
+/// `shop/web[Deployment]`
+fn display(namespace: &str, name: &str, kind: &str) -> String {
+    format!("{namespace}/{name}[{kind}]")
 }
 
 /// One side of a connection.
@@ -193,6 +198,13 @@ impl Network {
                 }
                 _ => (o.name.clone(), o.kind.clone()),
             };
+            let key = display(&namespace, &name, &kind);
+            if seen.contains_key(&key) {
+                // Another pod of the same owner: the first stands for all
+                // (checked before its labels and ports are read: a dump has
+                // many pods per owner).
+                continue;
+            }
             let ns = net.namespace_index(&namespace);
             let mut ports: Vec<NamedPort> = pod
                 .spec
@@ -221,11 +233,6 @@ impl Network {
                     && pod.spec.get("hostNetwork").and_then(Node::as_bool) == Some(true),
             };
             let workload = Workload { namespace, name, kind, shape: 0, location: o.location_of(""), object: index };
-            let key = workload.display();
-            if seen.contains_key(&key) {
-                // Another pod of the same owner: the first stands for all.
-                continue;
-            }
             let next = net.shapes.len();
             let shape_id = *shape_index.entry(shape.clone()).or_insert(next);
             if shape_id == next {
