@@ -129,6 +129,8 @@ pub struct Network {
     isolating: Vec<[Vec<usize>; 2]>,
     /// Per namespace: its policies.
     policies_by_namespace: Vec<Vec<usize>>,
+    /// Per namespace: its shapes.
+    shapes_by_namespace: Vec<Vec<usize>>,
 }
 
 const WORKLOAD_KINDS: [&str; 8] =
@@ -281,6 +283,10 @@ impl Network {
             })
             .collect();
         net.policies_by_namespace = by_namespace;
+        net.shapes_by_namespace = vec![Vec::new(); net.namespaces.len()];
+        for (s, shape) in net.shapes.iter().enumerate() {
+            net.shapes_by_namespace[shape.namespace].push(s);
+        }
         net
     }
 
@@ -314,10 +320,13 @@ impl Network {
     pub fn selected_shapes(&self, policy: usize) -> Vec<usize> {
         let p = &self.policies[policy];
         let Some(ns) = self.namespace_id(&p.namespace) else { return Vec::new() };
-        (0..self.shapes.len())
+        let in_namespace = self.shapes_by_namespace.get(ns).map_or(&[][..], Vec::as_slice);
+        in_namespace
+            .iter()
+            .copied()
             .filter(|&s| {
                 let shape = &self.shapes[s];
-                shape.namespace == ns && !shape.host_network && p.pod_selector.matches(&shape.labels)
+                !shape.host_network && p.pod_selector.matches(&shape.labels)
             })
             .collect()
     }
