@@ -371,6 +371,10 @@ fn is_code(v: &str) -> bool {
     dotted
 }
 
+/// Fewer characters than this are never a plausible secret (nor bytes:
+/// a character is at least one).
+pub const MIN_SECRET_LEN: usize = 8;
+
 /// Whether a value under a secret-like key looks like a real secret:
 /// not a placeholder, reference, identifier, number, UUID or code, and
 /// random enough. `in_text` applies the extra checks for free text
@@ -378,7 +382,7 @@ fn is_code(v: &str) -> bool {
 pub fn is_plausible_secret(value: &str, in_text: bool) -> bool {
     let v = value.trim();
     let n = v.chars().count();
-    if !(8..=512).contains(&n) || v.chars().any(char::is_whitespace) {
+    if !(MIN_SECRET_LEN..=512).contains(&n) || v.chars().any(char::is_whitespace) {
         return false;
     }
     if is_placeholder(v)
