@@ -344,7 +344,8 @@ pub fn pem_block(text: &[u8], at: usize) -> Option<Range<usize>> {
     let head_end = (at + 80).min(text.len());
     let head = &text[at..head_end];
     let close = memchr::memmem::find(&head[10..], b"-----")? + 10;
-    let label = &head[11..close];
+    // `-----BEGIN-----` has no label (and no room for the space before one).
+    let label = head.get(11..close)?;
     if !label.ends_with(b"PRIVATE KEY") && !label.ends_with(b"PRIVATE KEY BLOCK") {
         return None;
     }
