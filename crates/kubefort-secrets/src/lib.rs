@@ -155,6 +155,9 @@ struct Compiled {
 
 /// The detectors, compiled once. Use [`scanner`] for the shared instance.
 pub struct Scanner {
+    /// Every anchor of both automatons, ASCII case ignored: one pass that
+    /// finds none rules out both (most texts hold no anchor).
+    any_anchor: AhoCorasick,
     sensitive: Anchors,
     insensitive: Anchors,
     patterns: Vec<Compiled>,
@@ -190,7 +193,17 @@ impl Scanner {
             patterns.push(Compiled { pattern, regex });
         }
         let shortest_text = PATTERNS.iter().map(Pattern::shortest_text).min().unwrap_or(0);
+        let mut anchors: Vec<String> =
+            PATTERNS.iter().flat_map(|p| p.anchors).map(|a| a.to_ascii_lowercase()).collect();
+        anchors.sort();
+        anchors.dedup();
+        let any_anchor = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&anchors)
+            .expect("anchors compile");
         Scanner {
+            any_anchor,
             sensitive: Anchors::new(&sensitive, false),
             insensitive: Anchors::new(&insensitive, true),
             patterns,
@@ -207,13 +220,19 @@ impl Scanner {
     /// Every secret in a text, in order, overlaps resolved in favour of
     /// the more specific detector.
     pub fn scan(&self, text: &[u8]) -> Vec<Match> {
-        if text.len() < self.shortest_text {
+        if !self.may_match(text) {
             return Vec::new();
         }
         self.scan_anchors(text)
     }
 
-    /// [`Scanner::scan`] without the length shortcut.
+    /// Whether [`Scanner::scan`] can find anything in a text: it is long
+    /// enough and holds an anchor, in one pass that stops at the first.
+    pub fn may_match(&self, text: &[u8]) -> bool {
+        text.len() >= self.shortest_text && self.any_anchor.is_match(text)
+    }
+
+    /// [`Scanner::scan`] without its shortcuts.
     fn scan_anchors(&self, text: &[u8]) -> Vec<Match> {
         let mut found = Vec::new();
         // Per pattern, the start of the last line its regex ran over, so a
@@ -433,8 +452,9 @@ mod tests {
     use super::*;
     use fake::Fake;
 
-    /// Short texts made of anchors, their pieces, separators and random
-    /// bytes: the shortcut must never hide a match the automatons find.
+    /// Texts made of anchors (as written, lower- and upper-cased), their
+    /// pieces, separators and random bytes: the shortcuts must never hide a
+    /// match the automatons find.
     #[test]
     fn no_text_shorter_than_the_bound_holds_a_match() {
         let scanner = Scanner::new();
@@ -448,6 +468,8 @@ mod tests {
                 }
             }
         }
+        let cased: Vec<String> = pieces.iter().flat_map(|p| [p.to_ascii_lowercase(), p.to_ascii_uppercase()]).collect();
+        pieces.extend(cased);
         pieces.extend([":", "=", "://", "@", "\"", " ", "\n", "-", "_", "."].map(str::to_owned));
         let mut fake = Fake::new(7);
         for _ in 0..50_000 {
