@@ -121,7 +121,7 @@ const SECRET_KEY_PARTS: &[&[u8]] = &[b"pass", b"secret", b"token", b"key", b"cre
 /// `app.kubernetes.io/part-of`) before [`names_a_secret`] lower-cases and
 /// compacts them: it runs for every string of every scanned object.
 fn may_be_secret_key(key: &str) -> bool {
-    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let last = last_segment(key);
     let mut compact = [0u8; 64];
     let mut len = 0;
     for b in last.bytes().filter(|b| !matches!(b, b'_' | b'-')) {
@@ -135,8 +135,15 @@ fn may_be_secret_key(key: &str) -> bool {
     SECRET_KEY_PARTS.iter().any(|part| compact.windows(part.len()).any(|w| w == *part))
 }
 
+/// The part of a key after its last `/` or `.` (`password` of
+/// `spring.datasource.password`), found by bytes: both are ASCII, and a
+/// `str` splitter costs more than the rest of the key checks.
+fn last_segment(key: &str) -> &str {
+    key.as_bytes().iter().rposition(|b| matches!(b, b'/' | b'.')).map_or(key, |i| &key[i + 1..])
+}
+
 fn names_a_secret(key: &str) -> bool {
-    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let last = last_segment(key);
     let last = last.trim_start_matches('-').as_bytes();
     let whole = key.trim_start_matches('-').as_bytes();
     if last.is_empty()
