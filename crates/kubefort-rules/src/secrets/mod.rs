@@ -298,9 +298,9 @@ pub fn hits(object: &Object) -> Vec<Hit> {
     out
 }
 
-/// Texts at least this long are scanned once per object and the result
-/// reused: a CRD's schema repeats the same long descriptions many times,
-/// and hashing is much cheaper than the scan.
+/// Texts at least this long that may hold a match are scanned once per
+/// object and the result reused: a CRD's schema repeats the same long
+/// descriptions many times, and hashing is much cheaper than the scan.
 const REUSE_SCAN_FROM: usize = 64;
 
 /// Every string not under a handled node, with the nearest map key.
@@ -318,11 +318,14 @@ fn walk_other<'a>(
     }
     match &node.value {
         Value::String(text) => {
-            let found = if text.len() >= REUSE_SCAN_FROM {
+            let found = if text.len() < REUSE_SCAN_FROM {
+                scanner().scan_value(key, text)
+            } else if !scanner().may_match(text.as_bytes()) {
+                // Nothing to reuse: finding that out costs less than hashing.
+                scanner().scan_value_from(key, text, Vec::new())
+            } else {
                 let found = scanned.entry(text.as_str()).or_insert_with(|| scanner().scan(text.as_bytes())).clone();
                 scanner().scan_value_from(key, text, found)
-            } else {
-                scanner().scan_value(key, text)
             };
             push_hits(out, Place::Other, || pointer_of("", path), || None, found);
         }
