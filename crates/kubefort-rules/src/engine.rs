@@ -341,10 +341,18 @@ mod tests {
 
     #[test]
     fn a_pod_its_controller_stands_for_raises_nothing_of_its_own_a_changed_one_does() {
-        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: app, image: 'web:latest', env: [{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}]}\n";
+        // A container with a credential in env and a token in a field no
+        // place-specific rule reads (KF-SEC-005 walks it).
+        let token = kubefort_secrets::fake::Fake::new(3).secret("github-token");
+        let container = format!(
+            "{{name: app, image: 'web:latest', env: [{{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}}], workingDir: '/{token}'}}"
+        );
+        let deployment = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n      - {container}\n"
+        );
         let pod = |extra: &str| {
             format!(
-                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels: {{app: web, pod-template-hash: h}}\n  ownerReferences: [{{kind: Deployment, name: web, controller: true}}]\nspec:\n  nodeName: n1\n  containers:\n  - {{name: app, image: 'web:latest', env: [{{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}}]}}\n{extra}"
+                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels: {{app: web, pod-template-hash: h}}\n  ownerReferences: [{{kind: Deployment, name: web, controller: true}}]\nspec:\n  nodeName: n1\n  containers:\n  - {container}\n{extra}"
             )
         };
         let settings = Settings::default();
@@ -355,10 +363,11 @@ mod tests {
         };
         let on =
             |f: &[Finding], kind: &str| f.iter().filter(|f| f.object.kind == kind).map(|f| f.rule).collect::<Vec<_>>();
-        let alone = findings(deployment);
+        let alone = findings(&deployment);
         let with_pod = findings(&format!("{deployment}{}", pod("")));
-        assert!(on(&alone, "Deployment").contains(&"KF-SEC-001"), "{:?}", on(&alone, "Deployment"));
-        assert_eq!(on(&with_pod, "Deployment"), on(&alone, "Deployment"));
+        let mine = on(&alone, "Deployment");
+        assert!(mine.contains(&"KF-SEC-001") && mine.contains(&"KF-SEC-005"), "{mine:?}");
+        assert_eq!(on(&with_pod, "Deployment"), mine);
         assert_eq!(on(&with_pod, "Pod"), Vec::<&str>::new());
         // A sidecar injected into the Pod only: the Pod is checked in full.
         let injected = findings(&format!(
@@ -366,7 +375,7 @@ mod tests {
             pod("  - {name: proxy, image: proxy, securityContext: {privileged: true}}\n")
         ));
         let pod_rules = on(&injected, "Pod");
-        assert!(pod_rules.contains(&"KF-POD-001") && pod_rules.contains(&"KF-SEC-001"), "{pod_rules:?}");
+        assert!(["KF-POD-001", "KF-SEC-001", "KF-SEC-005"].iter().all(|r| pod_rules.contains(r)), "{pod_rules:?}");
     }
 
     fn pod(annotation: &str) -> String {

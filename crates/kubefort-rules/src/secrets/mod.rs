@@ -272,11 +272,10 @@ pub fn hits(object: &Object) -> Vec<Hit> {
         }
     }
     if let Some(covered) = PodSpecRef::of(object).filter(|_| object.template_owner.is_some()) {
-        // Its controller's template, scanned there (see `PodSpecRef::to_check`).
-        handled.push(covered.pointer.into());
-        if covered.metadata_pointer != "/metadata" {
-            handled.push(covered.metadata_pointer.into());
-        }
+        // Its controller's template, scanned there (see `PodSpecRef::to_check`);
+        // a Pod's own metadata is still its own.
+        handled.push(covered.spec);
+        handled.extend(covered.metadata.filter(|_| covered.metadata_pointer != "/metadata"));
     }
     if let Some(pod) = PodSpecRef::to_check(object) {
         for c in pod.containers() {
