@@ -144,6 +144,29 @@ fn labels_of(node: Option<&Node>) -> Labels {
         .unwrap_or_default()
 }
 
+/// The namespace, name and kind of the workload an object stands for:
+/// itself, or for a Pod its owner; `None` for objects without pods and for
+/// a ReplicaSet or Job whose owner already stands for its pods.
+fn stands_as(o: &Object) -> Option<(String, String, String)> {
+    if !WORKLOAD_KINDS.contains(&o.kind.as_str()) || PodSpecRef::of(o).is_none() {
+        return None;
+    }
+    let namespace = o.namespace.clone().unwrap_or_else(|| "default".into());
+    let (name, kind) = match (o.kind.as_str(), owner_of(o)) {
+        ("Pod", Some((name, kind))) => (name.to_owned(), if kind.is_empty() { "Pod" } else { kind }.to_owned()),
+        ("Pod", None) => (o.name.clone(), "Pod".to_owned()),
+        (_, Some(_))
+            if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| {
+                r.as_seq().iter().any(|x| x.get("controller").and_then(Node::as_bool) == Some(true))
+            }) =>
+        {
+            return None
+        }
+        _ => (o.name.clone(), o.kind.clone()),
+    };
+    Some((namespace, name, kind))
+}
+
 /// What a [`Shape`] is made of, read from one object's pod template.
 struct PodShape {
     labels: Labels,
@@ -222,33 +245,16 @@ impl Network {
             }
         }
         // Which objects stand for pods, in input order: a workload, or the
-        // first pod of an owner for all its pods. Cheap, and serial because
-        // the first one wins.
+        // first pod of an owner for all its pods. What each object would
+        // stand as is read in parallel; the first one wins.
+        let candidates: Vec<(usize, String, String, String)> = objects
+            .par_iter()
+            .enumerate()
+            .filter_map(|(index, o)| stands_as(o).map(|(ns, name, kind)| (index, ns, name, kind)))
+            .collect();
         let mut seen: HashSet<String> = HashSet::new();
-        let mut standing: Vec<(usize, String, String, String)> = Vec::new();
-        for (index, o) in objects.iter().enumerate() {
-            if !WORKLOAD_KINDS.contains(&o.kind.as_str()) || PodSpecRef::of(o).is_none() {
-                continue;
-            }
-            let namespace = o.namespace.clone().unwrap_or_else(|| "default".into());
-            let (name, kind) = match (o.kind.as_str(), owner_of(o)) {
-                ("Pod", Some((name, kind))) => (name.to_owned(), if kind.is_empty() { "Pod" } else { kind }.to_owned()),
-                ("Pod", None) => (o.name.clone(), "Pod".to_owned()),
-                // A ReplicaSet of a Deployment, a Job of a CronJob: its
-                // owner already stands for its pods.
-                (_, Some(_))
-                    if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| {
-                        r.as_seq().iter().any(|x| x.get("controller").and_then(Node::as_bool) == Some(true))
-                    }) =>
-                {
-                    continue
-                }
-                _ => (o.name.clone(), o.kind.clone()),
-            };
-            if seen.insert(display(&namespace, &name, &kind)) {
-                standing.push((index, namespace, name, kind));
-            }
-        }
+        let standing: Vec<(usize, String, String, String)> =
+            candidates.into_iter().filter(|(_, ns, name, kind)| seen.insert(display(ns, name, kind))).collect();
         // Their labels and ports, read in parallel: a cluster dump has tens
         // of thousands.
         let pods: Vec<PodShape> =
