@@ -432,7 +432,12 @@ impl Node {
     pub fn same_value(&self, other: &Node) -> bool {
         match (&self.value, &other.value) {
             (Value::Map(a), Value::Map(b)) => {
-                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.same_value(w)))
+                // Maps written by one tool list their keys in the same order:
+                // compared pairwise, linearly, until the orders part.
+                let in_order = a.entries.iter().zip(&b.entries).take_while(|(x, y)| x.0 == y.0).count();
+                a.len() == b.len()
+                    && a.entries[..in_order].iter().zip(&b.entries).all(|(x, y)| x.2.same_value(&y.2))
+                    && a.entries[in_order..].iter().all(|(k, _, v)| b.get(k.as_str()).is_some_and(|w| v.same_value(w)))
             }
             (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| v.same_value(w)),
             (a, b) => a == b,

@@ -63,6 +63,9 @@ fn run_in_batches(
     let objects = inventory.objects();
     let plan = ReportOrder::new(objects);
     let mut groups = plan.groups().peekable();
+    // Batch n is checked by the thread pool while batch n - 1 is handed to
+    // `emit` on this thread (a report is written serially).
+    let mut previous: Option<Outcome> = None;
     while groups.peek().is_some() {
         // Whole groups only: a group's findings are sorted together.
         let mut batch: Vec<&[usize]> = Vec::new();
@@ -71,24 +74,39 @@ fn run_in_batches(
             size += group.len();
             batch.push(group);
         }
-        let indices: Vec<usize> = batch.iter().flat_map(|g| g.iter().copied()).collect();
-        let mut per_object = indices.par_iter().map(|&i| checker.check(&objects[i])).collect::<Vec<_>>().into_iter();
-        let mut part = Outcome::default();
-        for group in batch {
-            let start = part.findings.len();
-            let start_suppressed = part.suppressed.len();
-            for o in per_object.by_ref().take(group.len()) {
-                part.findings.extend(o.findings);
-                part.suppressed.extend(o.suppressed);
+        let mut checked = None;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| checked = Some(check_batch(&checker, objects, &batch)));
+            if let Some(part) = previous.take() {
+                emit(part);
             }
-            if group.len() > 1 {
-                // Stable, so findings with equal keys keep the objects' order.
-                part.findings[start..].sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                part.suppressed[start_suppressed..].sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
-            }
-        }
+        });
+        previous = checked;
+    }
+    if let Some(part) = previous {
         emit(part);
     }
+}
+
+/// The findings of a batch of groups, each group's sorted.
+fn check_batch(checker: &Checker<'_>, objects: &[Object], batch: &[&[usize]]) -> Outcome {
+    let indices: Vec<usize> = batch.iter().flat_map(|g| g.iter().copied()).collect();
+    let mut per_object = indices.par_iter().map(|&i| checker.check(&objects[i])).collect::<Vec<_>>().into_iter();
+    let mut part = Outcome::default();
+    for group in batch {
+        let start = part.findings.len();
+        let start_suppressed = part.suppressed.len();
+        for o in per_object.by_ref().take(group.len()) {
+            part.findings.extend(o.findings);
+            part.suppressed.extend(o.suppressed);
+        }
+        if group.len() > 1 {
+            // Stable, so findings with equal keys keep the objects' order.
+            part.findings[start..].sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            part.suppressed[start_suppressed..].sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        }
+    }
+    part
 }
 
 /// Runs the rules on one object at a time.
