@@ -387,6 +387,9 @@ struct App {
     ns: String,
     name: String,
     labels: Vec<(String, String)>,
+    /// The pod template's annotations, copied to every pod as the API
+    /// server does.
+    pod_annotations: Option<V>,
 }
 
 impl App {
@@ -417,14 +420,16 @@ pub fn write_dump(w: &mut dyn Write, objects: usize, seed: u64, as_json: bool) -
         w.write_all(head.as_bytes())?;
         bytes += head.len();
     }
+    let mut uids = std::collections::HashMap::new();
     let mut ns_index = 0usize;
     while written < objects {
         g.namespace(ns_index);
         ns_index += 1;
-        for obj in std::mem::take(&mut g.pending) {
+        for mut obj in std::mem::take(&mut g.pending) {
             if written == objects {
                 break;
             }
+            link_owner_uids(&mut obj, &mut uids);
             if let V::M(e) = &obj {
                 if let Some((_, V::S(kind))) = e.iter().find(|(k, _)| k == "kind") {
                     *kinds.entry(kind.clone()).or_default() += 1;
@@ -456,6 +461,28 @@ pub fn write_dump(w: &mut dyn Write, objects: usize, seed: u64, as_json: bool) -
     w.flush()?;
     let kinds = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
     Ok(Stats { objects: written, bytes, kinds })
+}
+
+/// Gives each `ownerReferences` entry the uid of the object it names, as
+/// the API server would (owners are written before what they own), and
+/// records this object's own uid under its kind, namespace and name.
+fn link_owner_uids(obj: &mut V, uids: &mut std::collections::HashMap<(String, String, String), String>) {
+    let text = |v: Option<&mut V>| match v {
+        Some(V::S(t)) => t.clone(),
+        _ => String::new(),
+    };
+    let kind = text(obj.get_mut("kind"));
+    let Some(md) = obj.get_mut("metadata") else { return };
+    let (ns, name, uid) = (text(md.get_mut("namespace")), text(md.get_mut("name")), text(md.get_mut("uid")));
+    if let Some(V::L(owners)) = md.get_mut("ownerReferences") {
+        for owner in owners {
+            let key = (text(owner.get_mut("kind")), ns.clone(), text(owner.get_mut("name")));
+            if let Some(uid) = uids.get(&key) {
+                owner.set("uid", s(uid.clone()));
+            }
+        }
+    }
+    uids.insert((kind, ns, name), uid);
 }
 
 impl Gen {
@@ -600,7 +627,14 @@ impl Gen {
                 ),
                 ("team".to_owned(), team.to_owned()),
             ];
-            let app = App { ns: ns.clone(), name, labels };
+            let pod_annotations = if self.rng.chance(3) {
+                Some(strmap(&[("kubefort.io/ignore", "KF-POD-001=needs raw sockets for the CNI probe")]))
+            } else if self.rng.chance(30) {
+                Some(strmap(&[("prometheus.io/scrape", "true"), ("prometheus.io/port", "9102")]))
+            } else {
+                None
+            };
+            let app = App { ns: ns.clone(), name, labels, pod_annotations };
             self.app(&app);
         }
         self.rbac(&ns);
@@ -850,11 +884,8 @@ impl Gen {
             labels.set("pod-template-hash", s(h));
         }
         let mut md = m(vec![("creationTimestamp", V::Null), ("labels", labels)]);
-        if self.rng.chance(30) {
-            md.set("annotations", strmap(&[("prometheus.io/scrape", "true"), ("prometheus.io/port", "9102")]));
-        }
-        if self.rng.chance(3) {
-            md.set("annotations", strmap(&[("kubefort.io/ignore", "KF-POD-001=needs raw sockets for the CNI probe")]));
+        if let Some(annotations) = &app.pod_annotations {
+            md.set("annotations", annotations.clone());
         }
         m(vec![("metadata", md), ("spec", spec.clone())])
     }
@@ -1017,7 +1048,10 @@ impl Gen {
         if let Some(h) = hash {
             labels.set("pod-template-hash", s(h));
         }
-        let md = self.metadata(name, Some(&app.ns), labels, vec![("ownerReferences", owner)]);
+        let mut md = self.metadata(name, Some(&app.ns), labels, vec![("ownerReferences", owner)]);
+        if let Some(annotations) = &app.pod_annotations {
+            md.set("annotations", annotations.clone());
+        }
         self.pending.push(m(vec![
             ("apiVersion", s("v1")),
             ("kind", s("Pod")),

@@ -103,7 +103,7 @@ pub fn secure_defaults(object: &serde_json::Value, config: &DefaultsConfig) -> V
             }
             context.insert("capabilities".into(), json!({"drop": ["ALL"]}));
             let wanted = JsonMap::from_iter([("securityContext".to_owned(), Json::Object(context))]);
-            add_missing(container.node, &container.pointer, &wanted, &mut ops);
+            add_missing(container.node, &container.pointer(), &wanted, &mut ops);
         }
     }
     ops

@@ -376,6 +376,10 @@ const WINDOW: usize = 32 << 20;
 /// a read, binary or UTF-8 error the same single diagnostic and no objects.
 /// (One difference: a `%` directive line in such a file keeps only its
 /// window whole, not the whole file.)
+///
+/// The next window is read and checked while the current one is parsed:
+/// reading, the NUL and UTF-8 checks and the line count are serial work
+/// that would otherwise leave all but one core idle between windows.
 fn parse_big_file(
     path: &Path,
     name: &Arc<str>,
@@ -383,68 +387,133 @@ fn parse_big_file(
     counter: &Counter<'_>,
     window_size: usize,
 ) -> Result<(usize, Vec<Object>, Vec<Diagnostic>), Diagnostic> {
-    let cannot_read = |e: std::io::Error| Diagnostic::error(name, Pos::default(), format!("cannot read: {e}"));
-    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut reader = WindowReader::open(path, name, window_size)?;
     let (mut objects, mut diagnostics) = (Vec::new(), Vec::new());
-    let mut buf: Vec<u8> = Vec::with_capacity(window_size + window_size / 16);
-    let (mut lines_before, mut chunks_before, mut bytes, mut first) = (0u32, 0usize, 0usize, true);
-    let mut eof = false;
-    while !eof || !buf.is_empty() {
-        if !eof {
-            let n = (&mut file).take(window_size as u64).read_to_end(&mut buf).map_err(cannot_read)?;
-            eof = n == 0;
-        }
-        if first && (buf.len() >= 3 || eof) {
-            if buf.starts_with(b"\xEF\xBB\xBF") {
-                buf.drain(..3);
-            }
-            first = false;
-        }
-        let cut = if eof { buf.len() } else { last_document_start(&buf) };
-        if cut == 0 {
-            continue; // one document longer than a window so far: read on
-        }
-        let window = &buf[..cut];
-        if let Some(at) = memchr::memchr(0, window) {
-            return Err(binary_file(name, window, at, lines_before));
-        }
-        let text = match std::str::from_utf8(window) {
-            Ok(text) => text,
-            Err(e) => {
-                // A NUL byte later in the file wins, as when the file is read whole.
-                let at = e.valid_up_to();
-                let bad = Diagnostic::error(
-                    name,
-                    offset_pos(window, at, lines_before),
-                    "not valid UTF-8 text; not a manifest",
-                );
-                return Err(find_nul_after(&mut file, &buf, lines_before, name).unwrap_or(bad));
-            }
-        };
-        let mut chunks = split_documents(text);
-        for c in &mut chunks {
-            c.line_offset += lines_before;
-        }
-        counter.total.fetch_add(chunks.len(), Ordering::Relaxed);
-        let per_chunk: Vec<(Vec<Object>, Vec<Diagnostic>)> = chunks
-            .par_iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                let out = parse_one_chunk(*chunk, name, chunks_before + i, limits);
-                counter.tick();
-                out
-            })
-            .collect();
+    let (mut chunks_before, mut bytes) = (0usize, 0usize);
+    let mut next = reader.next_window()?;
+    while let Some(window) = next {
+        let (parsed, following) = rayon::join(
+            || {
+                let mut chunks = split_documents(&window.text);
+                for c in &mut chunks {
+                    c.line_offset += window.lines_before;
+                }
+                counter.total.fetch_add(chunks.len(), Ordering::Relaxed);
+                let per_chunk: Vec<(Vec<Object>, Vec<Diagnostic>)> = chunks
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, chunk)| {
+                        let out = parse_one_chunk(*chunk, name, chunks_before + i, limits);
+                        counter.tick();
+                        out
+                    })
+                    .collect();
+                (chunks.len(), per_chunk)
+            },
+            || reader.next_window(),
+        );
+        let (chunk_count, per_chunk) = parsed;
         for (o, d) in per_chunk {
             objects.extend(o);
             diagnostics.extend(d);
         }
-        chunks_before += chunks.len();
-        lines_before += memchr::memchr_iter(b'\n', window).count() as u32;
-        bytes += cut;
-        buf.drain(..cut);
+        chunks_before += chunk_count;
+        bytes += window.text.len();
+        next = following?;
     }
     Ok((bytes, objects, diagnostics))
+}
+
+/// Whole documents of a large file, checked to be text.
+struct Window {
+    text: String,
+    /// Lines of the file before this window.
+    lines_before: u32,
+}
+
+/// Cuts a large file into windows of about `window_size` bytes, each ending
+/// where a document starts.
+struct WindowReader<'a> {
+    file: std::fs::File,
+    name: &'a Arc<str>,
+    window_size: usize,
+    /// Read but not yet handed out (the start of a document cut short).
+    buf: Vec<u8>,
+    eof: bool,
+    first: bool,
+    lines_before: u32,
+}
+
+impl<'a> WindowReader<'a> {
+    fn open(path: &Path, name: &'a Arc<str>, window_size: usize) -> Result<Self, Diagnostic> {
+        let file = std::fs::File::open(path).map_err(|e| cannot_read(name, e))?;
+        Ok(WindowReader {
+            file,
+            name,
+            window_size,
+            buf: Vec::with_capacity(window_size + window_size / 16),
+            eof: false,
+            first: true,
+            lines_before: 0,
+        })
+    }
+
+    /// The next window, `None` at the end of the file.
+    fn next_window(&mut self) -> Result<Option<Window>, Diagnostic> {
+        loop {
+            if self.eof && self.buf.is_empty() {
+                return Ok(None);
+            }
+            if !self.eof {
+                let n = (&mut self.file)
+                    .take(self.window_size as u64)
+                    .read_to_end(&mut self.buf)
+                    .map_err(|e| cannot_read(self.name, e))?;
+                self.eof = n == 0;
+            }
+            if self.first && (self.buf.len() >= 3 || self.eof) {
+                if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                    self.buf.drain(..3);
+                }
+                self.first = false;
+            }
+            let cut = if self.eof { self.buf.len() } else { last_document_start(&self.buf) };
+            if cut == 0 {
+                continue; // one document longer than a window so far: read on
+            }
+            let window = &self.buf[..cut];
+            if let Some(at) = memchr::memchr(0, window) {
+                return Err(binary_file(self.name, window, at, self.lines_before));
+            }
+            let lines_before = self.lines_before;
+            self.lines_before += memchr::memchr_iter(b'\n', window).count() as u32;
+            // The window leaves in its own buffer; the document cut short
+            // starts the next one, which gets a full window's capacity.
+            let mut next = Vec::with_capacity(self.window_size + self.window_size / 16);
+            next.extend_from_slice(&self.buf[cut..]);
+            self.buf.truncate(cut);
+            let bytes = std::mem::replace(&mut self.buf, next);
+            match String::from_utf8(bytes) {
+                Ok(text) => return Ok(Some(Window { text, lines_before })),
+                Err(e) => {
+                    // A NUL byte later in the file wins, as when the file is read whole.
+                    let at = e.utf8_error().valid_up_to();
+                    let mut read = e.into_bytes();
+                    let bad = Diagnostic::error(
+                        self.name,
+                        offset_pos(&read, at, lines_before),
+                        "not valid UTF-8 text; not a manifest",
+                    );
+                    read.extend_from_slice(&self.buf);
+                    return Err(find_nul_after(&mut self.file, &read, lines_before, self.name).unwrap_or(bad));
+                }
+            }
+        }
+    }
+}
+
+fn cannot_read(name: &Arc<str>, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(name, Pos::default(), format!("cannot read: {e}"))
 }
 
 /// Offset of the last line of `buf` that starts a document (`---`), if a

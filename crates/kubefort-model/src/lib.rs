@@ -1,6 +1,7 @@
 //! kubefort's core types. Nothing here does I/O: loaders produce [`Object`]s,
 //! analyses read them through an [`Inventory`] and emit [`Finding`]s.
 
+mod controller;
 mod date;
 mod finding;
 mod inventory;

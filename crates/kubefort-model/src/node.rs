@@ -377,7 +377,7 @@ impl Node {
             let end = after_slash.find('/').map_or(after_slash.len(), |i| i);
             let token = crate::pointer::unescape_token(&after_slash[..end]);
             let next = match &node.value {
-                Value::Map(m) => m.get(&token).map(|n| (n, m.key_pos(&token))),
+                Value::Map(m) => m.entries.iter().find(|(k, _, _)| *k == *token).map(|(_, p, n)| (n, Some(*p))),
                 Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)).map(|n| (n, None)),
                 _ => None,
             };
@@ -426,6 +426,22 @@ impl Node {
     }
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
+    }
+    /// Equal values wherever they were written: positions and the order of
+    /// map keys do not count (`{a: 1, b: 2}` is `{b: 2, a: 1}`).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Map(a), Value::Map(b)) => {
+                // Maps written by one tool list their keys in the same order:
+                // compared pairwise, linearly, until the orders part.
+                let in_order = a.entries.iter().zip(&b.entries).take_while(|(x, y)| x.0 == y.0).count();
+                a.len() == b.len()
+                    && a.entries[..in_order].iter().zip(&b.entries).all(|(x, y)| x.2.same_value(&y.2))
+                    && a.entries[in_order..].iter().all(|(k, _, v)| b.get(k.as_str()).is_some_and(|w| v.same_value(w)))
+            }
+            (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| v.same_value(w)),
+            (a, b) => a == b,
+        }
     }
     /// A scalar rendered as text (numbers and booleans too), as Kubernetes
     /// would print it; `None` for maps and sequences.

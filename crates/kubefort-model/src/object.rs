@@ -24,6 +24,11 @@ pub struct Object {
     /// The JSON pointer of this object inside its document (non-empty for
     /// items of a `kind: List`, e.g. `/items/3`).
     pub base_pointer: String,
+    /// The controller in the same inventory whose pod template this
+    /// object's pod spec is (`Deployment shop/web` for its ReplicaSets and
+    /// their Pods): rules check the pod spec there, not here. Set by
+    /// [`Inventory::new`](crate::Inventory::new); see [`PodSpecRef::to_check`](crate::PodSpecRef::to_check).
+    pub template_owner: Option<String>,
 }
 
 impl Object {
@@ -43,7 +48,7 @@ impl Object {
             .to_owned();
         let namespace =
             meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-        Some(Object { api_version, kind, namespace, name, root, source, base_pointer })
+        Some(Object { api_version, kind, namespace, name, root, source, base_pointer, template_owner: None })
     }
 
     /// API group of the object (`""` for the core group).

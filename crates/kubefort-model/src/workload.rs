@@ -47,15 +47,20 @@ pub struct ContainerRef<'a> {
     pub kind: ContainerKind,
     pub index: usize,
     pub node: &'a Node,
-    /// `/spec/template/spec/containers/0`
-    pub pointer: String,
+    /// Pointer of the pod spec it is in (`/spec/template/spec`).
+    pod_pointer: &'static str,
     pub name: &'a str,
 }
 
 impl<'a> ContainerRef<'a> {
+    /// `/spec/template/spec/containers/0`. Built on demand: rules walk
+    /// every container of every object, and most raise nothing.
+    pub fn pointer(&self) -> String {
+        format!("{}/{}/{}", self.pod_pointer, self.kind.field(), self.index)
+    }
     /// Pointer of a field under this container.
     pub fn at(&self, path: &str) -> String {
-        format!("{}/{}", self.pointer, path.trim_start_matches('/'))
+        format!("{}/{}/{}/{}", self.pod_pointer, self.kind.field(), self.index, path.trim_start_matches('/'))
     }
     /// `container "app"` for messages.
     pub fn describe(&self) -> String {
@@ -106,23 +111,41 @@ impl<'a> PodSpecRef<'a> {
     /// The pod spec of a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
     /// ReplicationController, Job, CronJob or PodTemplate.
     pub fn of(object: &'a Object) -> Option<PodSpecRef<'a>> {
-        let (spec_pointer, meta_pointer): (&'static str, &'static str) = match object.kind.as_str() {
-            "Pod" => ("/spec", "/metadata"),
+        // The path to the pod template, and the pointers it is reported at
+        // (every rule asks for this on every object: no pointer parsing).
+        let (template, spec_pointer, meta_pointer): (&[&str], &'static str, &'static str) = match object.kind.as_str() {
+            "Pod" => (&[], "/spec", "/metadata"),
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-                ("/spec/template/spec", "/spec/template/metadata")
+                (&["spec", "template"], "/spec/template/spec", "/spec/template/metadata")
             }
-            "CronJob" => ("/spec/jobTemplate/spec/template/spec", "/spec/jobTemplate/spec/template/metadata"),
-            "PodTemplate" => ("/template/spec", "/template/metadata"),
+            "CronJob" => (
+                &["spec", "jobTemplate", "spec", "template"],
+                "/spec/jobTemplate/spec/template/spec",
+                "/spec/jobTemplate/spec/template/metadata",
+            ),
+            "PodTemplate" => (&["template"], "/template/spec", "/template/metadata"),
             _ => return None,
         };
-        let spec = object.root.pointer(spec_pointer)?;
+        let template = object.root.path(template)?;
+        let spec = template.get("spec")?;
         spec.as_map()?;
         Some(PodSpecRef {
             spec,
             pointer: spec_pointer,
-            metadata: object.root.pointer(meta_pointer),
+            metadata: template.get("metadata"),
             metadata_pointer: meta_pointer,
         })
+    }
+
+    /// The pod spec rules check: [`PodSpecRef::of`], except for a Pod,
+    /// ReplicaSet or Job whose pod spec is its controller's template in the
+    /// same scan ([`Object::template_owner`]): that is checked, and
+    /// reported, once at the controller.
+    pub fn to_check(object: &'a Object) -> Option<PodSpecRef<'a>> {
+        if object.template_owner.is_some() {
+            return None;
+        }
+        Self::of(object)
     }
 
     /// Whether the pod declares itself a Windows pod (`spec.os.name: windows`);
@@ -192,7 +215,7 @@ impl<'a> PodSpecRef<'a> {
                     kind,
                     index,
                     node,
-                    pointer: format!("{base}/{}/{index}", kind.field()),
+                    pod_pointer: base,
                     name: node.get("name").and_then(Node::as_str).unwrap_or("?"),
                 })
         })
@@ -237,7 +260,7 @@ mod tests {
             let o = object(body);
             let pod = PodSpecRef::of(&o).unwrap_or_else(|| panic!("{kind} has a pod spec"));
             assert_eq!(pod.pointer, pointer);
-            let names: Vec<_> = pod.containers().map(|c| (c.name.to_owned(), c.pointer.clone())).collect();
+            let names: Vec<_> = pod.containers().map(|c| (c.name.to_owned(), c.pointer())).collect();
             assert_eq!(names[0], ("app".into(), format!("{pointer}/containers/0")));
             assert_eq!(names[1], ("init".into(), format!("{pointer}/initContainers/0")));
             assert_eq!(names[2], ("debug".into(), format!("{pointer}/ephemeralContainers/0")));

@@ -11,7 +11,8 @@ use crate::ip::IpRange;
 use crate::policy::{Direction, NamedPort, Peer, Policy, Rule};
 use crate::selector::Labels;
 use kubefort_model::{Location, Node, Object, PodSpecRef};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// The label every namespace carries automatically.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -50,8 +51,13 @@ pub struct Workload {
 impl Workload {
     /// np-guard's peer name: `ns/name[Kind]`.
     pub fn display(&self) -> String {
-        format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+        display(&self.namespace, &self.name, &self.kind)
     }
+}
+
+/// `shop/web[Deployment]`
+fn display(namespace: &str, name: &str, kind: &str) -> String {
+    format!("{namespace}/{name}[{kind}]")
 }
 
 /// One side of a connection.
@@ -124,6 +130,8 @@ pub struct Network {
     isolating: Vec<[Vec<usize>; 2]>,
     /// Per namespace: its policies.
     policies_by_namespace: Vec<Vec<usize>>,
+    /// Per namespace: its shapes.
+    shapes_by_namespace: Vec<Vec<usize>>,
 }
 
 const WORKLOAD_KINDS: [&str; 8] =
@@ -134,6 +142,71 @@ fn labels_of(node: Option<&Node>) -> Labels {
         .and_then(Node::as_map)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.to_owned(), v.scalar_text()?))).collect())
         .unwrap_or_default()
+}
+
+/// The namespace, name and kind of the workload an object stands for:
+/// itself, or for a Pod its owner; `None` for objects without pods and for
+/// a ReplicaSet or Job whose owner already stands for its pods.
+fn stands_as(o: &Object) -> Option<(String, String, String)> {
+    if !WORKLOAD_KINDS.contains(&o.kind.as_str()) || PodSpecRef::of(o).is_none() {
+        return None;
+    }
+    let namespace = o.namespace.clone().unwrap_or_else(|| "default".into());
+    let (name, kind) = match (o.kind.as_str(), owner_of(o)) {
+        ("Pod", Some((name, kind))) => (name.to_owned(), if kind.is_empty() { "Pod" } else { kind }.to_owned()),
+        ("Pod", None) => (o.name.clone(), "Pod".to_owned()),
+        (_, Some(_))
+            if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| {
+                r.as_seq().iter().any(|x| x.get("controller").and_then(Node::as_bool) == Some(true))
+            }) =>
+        {
+            return None
+        }
+        _ => (o.name.clone(), o.kind.clone()),
+    };
+    Some((namespace, name, kind))
+}
+
+/// What a [`Shape`] is made of, read from one object's pod template.
+struct PodShape {
+    labels: Labels,
+    ports: Vec<NamedPort>,
+    host_network: bool,
+    /// Of the three fields above.
+    hash: u64,
+}
+
+impl PodShape {
+    fn of(object: &Object, options: Options) -> PodShape {
+        let pod = PodSpecRef::of(object);
+        let spec = pod.map(|p| p.spec);
+        let mut ports: Vec<NamedPort> = spec
+            .and_then(|s| s.get("containers"))
+            .map(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|c| c.get("ports").map(Node::as_seq).unwrap_or(&[]))
+            .filter_map(|p| {
+                let name = p.get("name").and_then(Node::as_str).filter(|n| !n.is_empty())?;
+                let port = p.get("containerPort").and_then(Node::as_i64).filter(|n| (1..=65535).contains(n))?;
+                let protocol = match p.get("protocol").and_then(Node::as_str) {
+                    None => Protocol::Tcp,
+                    Some(s) => Protocol::parse(s)?,
+                };
+                Some(NamedPort { name: name.to_owned(), protocol, port: port as u16 })
+            })
+            .collect();
+        ports.sort();
+        ports.dedup();
+        let labels = labels_of(pod.and_then(|p| p.metadata));
+        let host_network = options.host_network_exempt
+            && spec.and_then(|s| s.get("hostNetwork")).and_then(Node::as_bool) == Some(true);
+        let hash = std::hash::BuildHasher::hash_one(
+            &std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default(),
+            (&labels, &ports, host_network),
+        );
+        PodShape { labels, ports, host_network, hash }
+    }
 }
 
 /// The controller owner (`controller: true`, else the first owner).
@@ -171,68 +244,38 @@ impl Network {
                 net.namespaces.push(Namespace { name: o.name.clone(), labels });
             }
         }
-        let mut shape_index: HashMap<Shape, usize> = HashMap::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (index, o) in objects.iter().enumerate() {
-            if !WORKLOAD_KINDS.contains(&o.kind.as_str()) {
-                continue;
-            }
-            let Some(pod) = PodSpecRef::of(o) else { continue };
-            let namespace = o.namespace.clone().unwrap_or_else(|| "default".into());
-            let (name, kind) = match (o.kind.as_str(), owner_of(o)) {
-                ("Pod", Some((name, kind))) => (name.to_owned(), if kind.is_empty() { "Pod" } else { kind }.to_owned()),
-                ("Pod", None) => (o.name.clone(), "Pod".to_owned()),
-                // A ReplicaSet of a Deployment, a Job of a CronJob: its
-                // owner already stands for its pods.
-                (_, Some(_))
-                    if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| {
-                        r.as_seq().iter().any(|x| x.get("controller").and_then(Node::as_bool) == Some(true))
-                    }) =>
-                {
-                    continue
-                }
-                _ => (o.name.clone(), o.kind.clone()),
-            };
+        // Which objects stand for pods, in input order: a workload, or the
+        // first pod of an owner for all its pods. What each object would
+        // stand as is read in parallel; the first one wins.
+        let candidates: Vec<(usize, String, String, String)> = objects
+            .par_iter()
+            .enumerate()
+            .filter_map(|(index, o)| stands_as(o).map(|(ns, name, kind)| (index, ns, name, kind)))
+            .collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        let standing: Vec<(usize, String, String, String)> =
+            candidates.into_iter().filter(|(_, ns, name, kind)| seen.insert(display(ns, name, kind))).collect();
+        // Their labels and ports, read in parallel: a cluster dump has tens
+        // of thousands.
+        let pods: Vec<PodShape> =
+            standing.par_iter().map(|(index, ..)| PodShape::of(&objects[*index], options)).collect();
+        // Equal shapes are shared; candidates are found by hash, so no
+        // shape is cloned to serve as a map key.
+        let mut shape_index: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+        for ((index, namespace, name, kind), pod) in standing.into_iter().zip(pods) {
             let ns = net.namespace_index(&namespace);
-            let mut ports: Vec<NamedPort> = pod
-                .spec
-                .get("containers")
-                .map(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .flat_map(|c| c.get("ports").map(Node::as_seq).unwrap_or(&[]))
-                .filter_map(|p| {
-                    let name = p.get("name").and_then(Node::as_str).filter(|n| !n.is_empty())?;
-                    let port = p.get("containerPort").and_then(Node::as_i64).filter(|n| (1..=65535).contains(n))?;
-                    let protocol = match p.get("protocol").and_then(Node::as_str) {
-                        None => Protocol::Tcp,
-                        Some(s) => Protocol::parse(s)?,
-                    };
-                    Some(NamedPort { name: name.to_owned(), protocol, port: port as u16 })
-                })
-                .collect();
-            ports.sort();
-            ports.dedup();
-            let shape = Shape {
-                namespace: ns,
-                labels: labels_of(pod.metadata),
-                ports,
-                host_network: options.host_network_exempt
-                    && pod.spec.get("hostNetwork").and_then(Node::as_bool) == Some(true),
+            let shape = Shape { namespace: ns, labels: pod.labels, ports: pod.ports, host_network: pod.host_network };
+            let same = shape_index.entry((ns, pod.hash)).or_default();
+            let shape_id = match same.iter().copied().find(|&s| net.shapes[s] == shape) {
+                Some(s) => s,
+                None => {
+                    same.push(net.shapes.len());
+                    net.shapes.push(shape);
+                    net.shapes.len() - 1
+                }
             };
-            let workload = Workload { namespace, name, kind, shape: 0, location: o.location_of(""), object: index };
-            let key = workload.display();
-            if seen.contains_key(&key) {
-                // Another pod of the same owner: the first stands for all.
-                continue;
-            }
-            let next = net.shapes.len();
-            let shape_id = *shape_index.entry(shape.clone()).or_insert(next);
-            if shape_id == next {
-                net.shapes.push(shape);
-            }
-            seen.insert(key, net.workloads.len());
-            net.workloads.push(Workload { shape: shape_id, ..workload });
+            let location = objects[index].location_of("");
+            net.workloads.push(Workload { namespace, name, kind, shape: shape_id, location, object: index });
         }
         for o in objects {
             if let Some(p) = Policy::from_object(o) {
@@ -274,6 +317,10 @@ impl Network {
             })
             .collect();
         net.policies_by_namespace = by_namespace;
+        net.shapes_by_namespace = vec![Vec::new(); net.namespaces.len()];
+        for (s, shape) in net.shapes.iter().enumerate() {
+            net.shapes_by_namespace[shape.namespace].push(s);
+        }
         net
     }
 
@@ -307,10 +354,13 @@ impl Network {
     pub fn selected_shapes(&self, policy: usize) -> Vec<usize> {
         let p = &self.policies[policy];
         let Some(ns) = self.namespace_id(&p.namespace) else { return Vec::new() };
-        (0..self.shapes.len())
+        let in_namespace = self.shapes_by_namespace.get(ns).map_or(&[][..], Vec::as_slice);
+        in_namespace
+            .iter()
+            .copied()
             .filter(|&s| {
                 let shape = &self.shapes[s];
-                shape.namespace == ns && !shape.host_network && p.pod_selector.matches(&shape.labels)
+                !shape.host_network && p.pod_selector.matches(&shape.labels)
             })
             .collect()
     }

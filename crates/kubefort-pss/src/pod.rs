@@ -49,7 +49,7 @@ impl<'a> Pod<'a> {
             .map(|c| Container {
                 name: c.node.get("name").and_then(Node::as_str).unwrap_or(""),
                 node: c.node,
-                pointer: c.pointer,
+                pointer: c.pointer(),
             })
             .collect();
         Pod {

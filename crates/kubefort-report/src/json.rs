@@ -139,6 +139,15 @@ impl RuleText {
 }
 
 fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    // Most strings (names, pointers, messages) need no escaping: copied
+    // whole. serde_json escapes exactly `"`, `\\` and control characters.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return Ok(());
+    }
     serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
 }
 
@@ -280,6 +289,17 @@ impl JsonStream {
 mod tests {
     use super::*;
     use kubefort_model::{Fingerprint, Location, ObjectRef};
+
+    #[test]
+    fn strings_are_escaped_as_serde_escapes_them() {
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("a{}b", b as char)).collect();
+        texts.extend(["", "plain /spec/x", "wé\u{2028}\u{7f}", "\"\\", "tab\tend"].map(str::to_owned));
+        for text in texts {
+            let mut written = Vec::new();
+            string(&mut written, &text).unwrap();
+            assert_eq!(written, serde_json::to_vec(&text).unwrap(), "{text:?}");
+        }
+    }
 
     #[test]
     fn a_finding_written_by_hand_is_what_serde_prints() {

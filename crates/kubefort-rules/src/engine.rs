@@ -63,6 +63,9 @@ fn run_in_batches(
     let objects = inventory.objects();
     let plan = ReportOrder::new(objects);
     let mut groups = plan.groups().peekable();
+    // Batch n is checked by the thread pool while batch n - 1 is handed to
+    // `emit` on this thread (a report is written serially).
+    let mut previous: Option<Outcome> = None;
     while groups.peek().is_some() {
         // Whole groups only: a group's findings are sorted together.
         let mut batch: Vec<&[usize]> = Vec::new();
@@ -71,24 +74,39 @@ fn run_in_batches(
             size += group.len();
             batch.push(group);
         }
-        let indices: Vec<usize> = batch.iter().flat_map(|g| g.iter().copied()).collect();
-        let mut per_object = indices.par_iter().map(|&i| checker.check(&objects[i])).collect::<Vec<_>>().into_iter();
-        let mut part = Outcome::default();
-        for group in batch {
-            let start = part.findings.len();
-            let start_suppressed = part.suppressed.len();
-            for o in per_object.by_ref().take(group.len()) {
-                part.findings.extend(o.findings);
-                part.suppressed.extend(o.suppressed);
+        let mut checked = None;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| checked = Some(check_batch(&checker, objects, &batch)));
+            if let Some(part) = previous.take() {
+                emit(part);
             }
-            if group.len() > 1 {
-                // Stable, so findings with equal keys keep the objects' order.
-                part.findings[start..].sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                part.suppressed[start_suppressed..].sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
-            }
-        }
+        });
+        previous = checked;
+    }
+    if let Some(part) = previous {
         emit(part);
     }
+}
+
+/// The findings of a batch of groups, each group's sorted.
+fn check_batch(checker: &Checker<'_>, objects: &[Object], batch: &[&[usize]]) -> Outcome {
+    let indices: Vec<usize> = batch.iter().flat_map(|g| g.iter().copied()).collect();
+    let mut per_object = indices.par_iter().map(|&i| checker.check(&objects[i])).collect::<Vec<_>>().into_iter();
+    let mut part = Outcome::default();
+    for group in batch {
+        let start = part.findings.len();
+        let start_suppressed = part.suppressed.len();
+        for o in per_object.by_ref().take(group.len()) {
+            part.findings.extend(o.findings);
+            part.suppressed.extend(o.suppressed);
+        }
+        if group.len() > 1 {
+            // Stable, so findings with equal keys keep the objects' order.
+            part.findings[start..].sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            part.suppressed[start_suppressed..].sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        }
+    }
+    part
 }
 
 /// Runs the rules on one object at a time.
@@ -209,7 +227,7 @@ impl ReportOrder {
 
 #[cfg(test)]
 mod tests {
-    use super::{run_in_batches, Checker};
+    use super::{run, run_in_batches, Checker};
     use crate::testing::check_with;
     use crate::workload::PrivilegedContainer;
     use kubefort_load::{load_texts, Limits};
@@ -337,6 +355,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_pod_its_controller_stands_for_raises_nothing_of_its_own_a_changed_one_does() {
+        // A container with a credential in env and a token in a field no
+        // place-specific rule reads (KF-SEC-005 walks it).
+        let token = kubefort_secrets::fake::Fake::new(3).secret("github-token");
+        let container = format!(
+            "{{name: app, image: 'web:latest', env: [{{name: DB_PASSWORD, value: 'Zx9Qw2Lm7Rt4Kp8V'}}], workingDir: '/{token}'}}"
+        );
+        let deployment = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\nspec:\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n      - {container}\n"
+        );
+        let pod = |extra: &str| {
+            format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: shop\n  labels: {{app: web, pod-template-hash: h}}\n  ownerReferences: [{{kind: Deployment, name: web, controller: true}}]\nspec:\n  nodeName: n1\n  containers:\n  - {container}\n{extra}"
+            )
+        };
+        let settings = Settings::default();
+        let findings = |yaml: &str| {
+            let inventory =
+                Inventory::new(load_texts(vec![(Arc::from("d.yaml"), yaml.to_owned())], Limits::default()).objects);
+            run(&inventory, &crate::all_rules(), &settings).findings
+        };
+        let on =
+            |f: &[Finding], kind: &str| f.iter().filter(|f| f.object.kind == kind).map(|f| f.rule).collect::<Vec<_>>();
+        let alone = findings(&deployment);
+        let with_pod = findings(&format!("{deployment}{}", pod("")));
+        let mine = on(&alone, "Deployment");
+        assert!(mine.contains(&"KF-SEC-001") && mine.contains(&"KF-SEC-005"), "{mine:?}");
+        assert_eq!(on(&with_pod, "Deployment"), mine);
+        assert_eq!(on(&with_pod, "Pod"), Vec::<&str>::new());
+        // A sidecar injected into the Pod only: the Pod is checked in full.
+        let injected = findings(&format!(
+            "{deployment}{}",
+            pod("  - {name: proxy, image: proxy, securityContext: {privileged: true}}\n")
+        ));
+        let pod_rules = on(&injected, "Pod");
+        assert!(["KF-POD-001", "KF-SEC-001", "KF-SEC-005"].iter().all(|r| pod_rules.contains(r)), "{pod_rules:?}");
     }
 
     fn pod(annotation: &str) -> String {

@@ -94,6 +94,23 @@ impl Pattern {
     pub fn regex(&self) -> Option<&'static str> {
         (!self.regex.is_empty()).then_some(self.regex)
     }
+
+    /// A length no text holding this pattern's match is shorter than: its
+    /// shortest anchor, and for a regex its shortest match (the text holds
+    /// the whole match), for a `key = value` the key's anchor, one separator
+    /// byte and the shortest plausible value.
+    pub fn shortest_text(&self) -> usize {
+        let anchor = self.anchors.iter().map(|a| a.len()).min().unwrap_or(0);
+        let regex = self.regex().map_or(0, |r| {
+            let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(r).expect("detector regex parses");
+            hir.properties().minimum_len().unwrap_or(usize::MAX)
+        });
+        let body = match self.kind {
+            Kind::Generic => anchor + 1 + generic::MIN_SECRET_LEN,
+            Kind::Prefix { .. } | Kind::Line | Kind::Pem | Kind::GcpKey => anchor,
+        };
+        body.max(regex)
+    }
 }
 
 fn accept(d: &'static Detector, _: &[u8]) -> Option<&'static Detector> {
@@ -327,7 +344,8 @@ pub fn pem_block(text: &[u8], at: usize) -> Option<Range<usize>> {
     let head_end = (at + 80).min(text.len());
     let head = &text[at..head_end];
     let close = memchr::memmem::find(&head[10..], b"-----")? + 10;
-    let label = &head[11..close];
+    // `-----BEGIN-----` has no label (and no room for the space before one).
+    let label = head.get(11..close)?;
     if !label.ends_with(b"PRIVATE KEY") && !label.ends_with(b"PRIVATE KEY BLOCK") {
         return None;
     }

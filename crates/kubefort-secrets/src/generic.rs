@@ -121,7 +121,7 @@ const SECRET_KEY_PARTS: &[&[u8]] = &[b"pass", b"secret", b"token", b"key", b"cre
 /// `app.kubernetes.io/part-of`) before [`names_a_secret`] lower-cases and
 /// compacts them: it runs for every string of every scanned object.
 fn may_be_secret_key(key: &str) -> bool {
-    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let last = last_segment(key);
     let mut compact = [0u8; 64];
     let mut len = 0;
     for b in last.bytes().filter(|b| !matches!(b, b'_' | b'-')) {
@@ -135,8 +135,15 @@ fn may_be_secret_key(key: &str) -> bool {
     SECRET_KEY_PARTS.iter().any(|part| compact.windows(part.len()).any(|w| w == *part))
 }
 
+/// The part of a key after its last `/` or `.` (`password` of
+/// `spring.datasource.password`), found by bytes: both are ASCII, and a
+/// `str` splitter costs more than the rest of the key checks.
+fn last_segment(key: &str) -> &str {
+    key.as_bytes().iter().rposition(|b| matches!(b, b'/' | b'.')).map_or(key, |i| &key[i + 1..])
+}
+
 fn names_a_secret(key: &str) -> bool {
-    let last = key.rsplit(['/', '.']).next().unwrap_or(key);
+    let last = last_segment(key);
     let last = last.trim_start_matches('-').as_bytes();
     let whole = key.trim_start_matches('-').as_bytes();
     if last.is_empty()
@@ -371,6 +378,10 @@ fn is_code(v: &str) -> bool {
     dotted
 }
 
+/// Fewer characters than this are never a plausible secret (nor bytes:
+/// a character is at least one).
+pub const MIN_SECRET_LEN: usize = 8;
+
 /// Whether a value under a secret-like key looks like a real secret:
 /// not a placeholder, reference, identifier, number, UUID or code, and
 /// random enough. `in_text` applies the extra checks for free text
@@ -378,7 +389,7 @@ fn is_code(v: &str) -> bool {
 pub fn is_plausible_secret(value: &str, in_text: bool) -> bool {
     let v = value.trim();
     let n = v.chars().count();
-    if !(8..=512).contains(&n) || v.chars().any(char::is_whitespace) {
+    if !(MIN_SECRET_LEN..=512).contains(&n) || v.chars().any(char::is_whitespace) {
         return false;
     }
     if is_placeholder(v)

@@ -155,9 +155,15 @@ struct Compiled {
 
 /// The detectors, compiled once. Use [`scanner`] for the shared instance.
 pub struct Scanner {
+    /// Every anchor of both automatons, ASCII case ignored: one pass that
+    /// finds none rules out both (most texts hold no anchor).
+    any_anchor: AhoCorasick,
     sensitive: Anchors,
     insensitive: Anchors,
     patterns: Vec<Compiled>,
+    /// No text shorter than this holds a match: shorter texts (most strings
+    /// of a manifest) skip the automatons.
+    shortest_text: usize,
 }
 
 /// The process-wide scanner (compiled on first use).
@@ -186,7 +192,23 @@ impl Scanner {
             let regex = pattern.regex().map(|r| Regex::new(r).expect("detector regex compiles"));
             patterns.push(Compiled { pattern, regex });
         }
-        Scanner { sensitive: Anchors::new(&sensitive, false), insensitive: Anchors::new(&insensitive, true), patterns }
+        let shortest_text = PATTERNS.iter().map(Pattern::shortest_text).min().unwrap_or(0);
+        let mut anchors: Vec<String> =
+            PATTERNS.iter().flat_map(|p| p.anchors).map(|a| a.to_ascii_lowercase()).collect();
+        anchors.sort();
+        anchors.dedup();
+        let any_anchor = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&anchors)
+            .expect("anchors compile");
+        Scanner {
+            any_anchor,
+            sensitive: Anchors::new(&sensitive, false),
+            insensitive: Anchors::new(&insensitive, true),
+            patterns,
+            shortest_text,
+        }
     }
 
     /// How many anchors the two automatons find (for benchmarks).
@@ -198,6 +220,20 @@ impl Scanner {
     /// Every secret in a text, in order, overlaps resolved in favour of
     /// the more specific detector.
     pub fn scan(&self, text: &[u8]) -> Vec<Match> {
+        if !self.may_match(text) {
+            return Vec::new();
+        }
+        self.scan_anchors(text)
+    }
+
+    /// Whether [`Scanner::scan`] can find anything in a text: it is long
+    /// enough and holds an anchor, in one pass that stops at the first.
+    pub fn may_match(&self, text: &[u8]) -> bool {
+        text.len() >= self.shortest_text && self.any_anchor.is_match(text)
+    }
+
+    /// [`Scanner::scan`] without its shortcuts.
+    fn scan_anchors(&self, text: &[u8]) -> Vec<Match> {
         let mut found = Vec::new();
         // Per pattern, the start of the last line its regex ran over, so a
         // line with several anchors is searched once. Allocated on the first
@@ -284,7 +320,9 @@ impl Scanner {
     pub fn scan_value_from(&self, key: Option<&str>, value: &str, mut found: Vec<Match>) -> Vec<Match> {
         let Some(key) = key else { return found };
         let trimmed = value.trim();
-        if trimmed.is_empty() || trimmed.contains('\n') {
+        // Every check below wants a value of a cloud key's length or a
+        // plausible secret: a short value (most of them) needs no more.
+        if trimmed.len() < generic::MIN_SECRET_LEN || trimmed.contains('\n') {
             return found;
         }
         let start = value.len() - value.trim_start().len();
@@ -407,4 +445,49 @@ fn resolve(mut found: Vec<Match>) -> Vec<Match> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fake::Fake;
+
+    /// Texts made of anchors (as written, lower- and upper-cased), their
+    /// pieces, separators and random bytes: the shortcuts must never hide a
+    /// match the automatons find.
+    #[test]
+    fn no_text_shorter_than_the_bound_holds_a_match() {
+        let scanner = Scanner::new();
+        assert!(scanner.shortest_text >= generic::MIN_SECRET_LEN, "{}", scanner.shortest_text);
+        let mut pieces: Vec<String> = Vec::new();
+        for pattern in PATTERNS {
+            for anchor in pattern.anchors {
+                for cut in 1..=anchor.len() {
+                    pieces.push(anchor[..cut].to_owned());
+                    pieces.push(anchor[anchor.len() - cut..].to_owned());
+                }
+            }
+        }
+        let cased: Vec<String> = pieces.iter().flat_map(|p| [p.to_ascii_lowercase(), p.to_ascii_uppercase()]).collect();
+        pieces.extend(cased);
+        pieces.extend([":", "=", "://", "@", "\"", " ", "\n", "-", "_", "."].map(str::to_owned));
+        let mut fake = Fake::new(7);
+        for _ in 0..50_000 {
+            let mut text = String::new();
+            while text.len() < scanner.shortest_text + 4 {
+                match fake.below(3) {
+                    0 => {
+                        let n = 1 + fake.below(6);
+                        text.push_str(&fake.chars(b"Ab9+/=%-_.:@", n));
+                    }
+                    _ => text.push_str(&pieces[fake.below(pieces.len())]),
+                }
+            }
+            let cut = fake.below(scanner.shortest_text);
+            let short = &text.as_bytes()[..cut];
+            assert!(scanner.scan(short).is_empty());
+            assert!(scanner.scan_anchors(short).is_empty(), "a match in {} bytes", short.len());
+            assert_eq!(scanner.scan(text.as_bytes()), scanner.scan_anchors(text.as_bytes()));
+        }
+    }
 }

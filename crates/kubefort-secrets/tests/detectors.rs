@@ -99,3 +99,10 @@ fn no_panic_on_odd_input() {
         let _ = scanner().scan(&bytes);
     }
 }
+
+#[test]
+fn a_pem_header_without_a_label_is_no_key_and_no_panic() {
+    for text in [&b"-----BEGIN-----"[..], b"key: -----BEGIN-----\nMIIE\n-----END-----", b"-----begin-----"] {
+        assert!(scanner().scan(text).is_empty());
+    }
+}

@@ -123,7 +123,7 @@ fn distribution(image: &ImageRef<'_>) -> Option<&'static str> {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for container in pod.containers().filter(|c| c.kind != ContainerKind::EphemeralContainer) {
         let Some(image) = container.node.get("image").and_then(Node::as_str) else { continue };
         let Some(distro) = ImageRef::parse(image).as_ref().and_then(distribution) else { continue };

@@ -62,7 +62,7 @@ fn valid_digest(digest: &str) -> bool {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for container in pod.containers() {
         let Some(image) = container.node.get("image").and_then(Node::as_str) else { continue };
         let Some(r) = ImageRef::parse(image) else { continue };

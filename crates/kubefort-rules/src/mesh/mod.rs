@@ -116,15 +116,13 @@ pub(crate) fn istio_inject_value(value: &str) -> Option<bool> {
 }
 
 /// A workload that should be judged on its own: a workload kind with a pod
-/// template, not a Pod or ReplicaSet made by a controller (judged through it).
+/// template, not a Pod or ReplicaSet made by a controller in the scan
+/// (judged through it).
 pub(crate) fn workload(o: &Object) -> Option<PodSpecRef<'_>> {
     if o.kind == "PodTemplate" {
         return None;
     }
-    if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| !r.as_seq().is_empty()) {
-        return None;
-    }
-    PodSpecRef::of(o)
+    PodSpecRef::to_check(o)
 }
 
 /// A PeerAuthentication `mtls.mode` value.

@@ -154,7 +154,12 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {{name: d-1, namespace: shop, labels: {{sidecar.istio.io/inject: "false"}}, ownerReferences: [{{kind: ReplicaSet, name: d}}]}}
+metadata:
+  name: b-1
+  namespace: shop
+  labels: {{sidecar.istio.io/inject: "true"}}
+  annotations: {{sidecar.istio.io/inject: "false"}}
+  ownerReferences: [{{kind: Deployment, name: b, controller: true}}]
 spec: {{containers: [{{name: c, image: x}}]}}
 ---
 apiVersion: v1

@@ -49,6 +49,11 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let net = &model.net;
     let policy = &net.policies[i];
     let Some(ns) = net.namespace_id(&policy.namespace) else { return };
+    // Most policies select something: decided first, before the scan of
+    // every workload below.
+    if !net.selected_shapes(i).is_empty() {
+        return;
+    }
     let workloads = model.workloads_in(ns);
     let host_only = net.workloads.iter().any(|w| {
         let shape = &net.shapes[w.shape];
@@ -56,9 +61,6 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     });
     if workloads.is_empty() && !host_only {
         return; // Nothing known about this namespace's pods.
-    }
-    if !net.selected_shapes(i).is_empty() {
-        return;
     }
     let message = if let Some(why) = &policy.pod_selector.invalid {
         format!("podSelector is invalid ({why}) and selects nothing")

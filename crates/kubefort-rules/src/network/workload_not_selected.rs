@@ -54,11 +54,8 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if !KINDS.contains(&o.kind.as_str()) {
         return;
     }
-    // Pods and ReplicaSets made by a controller are judged through it.
-    if o.metadata().and_then(|m| m.get("ownerReferences")).is_some_and(|r| !r.as_seq().is_empty()) {
-        return;
-    }
-    let Some(pod) = PodSpecRef::of(o) else { return };
+    // Pods and ReplicaSets made by a controller in the scan are judged through it.
+    let Some(pod) = PodSpecRef::to_check(o) else { return };
     if pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true) {
         return; // NetworkPolicy does not apply to it; KF-POD rules cover hostNetwork.
     }
@@ -100,14 +97,22 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: api-123, namespace: shop, labels: {app: api}, ownerReferences: [{kind: ReplicaSet, name: api-1}]}
-spec: {containers: [{name: c, image: x}]}
+metadata:
+  name: api-123
+  namespace: shop
+  labels: {app: api, pod-template-hash: "123"}
+  ownerReferences: [{kind: Deployment, name: api, controller: true}]
+spec: {containers: [{name: c, image: x}], nodeName: n1}
 "#;
 
     #[test]
     fn flags_workloads_no_policy_selects() {
+        // The Pod is its Deployment's template: reported once, there.
         let f = check(&WorkloadNotSelected, APP);
         assert_eq!(pointers(&f), [("/spec/template/metadata".to_owned(), 7)]);
+        // A Pod whose controller is not in the scan stands for itself.
+        let orphan = APP.replace("name: api, controller", "name: gone, controller");
+        assert_eq!(pointers(&check(&WorkloadNotSelected, &orphan)).len(), 2);
         // A policy in another namespace, or for other labels, does not help.
         let other = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: web}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q, namespace: shop}\nspec: {podSelector: {matchLabels: {app: db}}}\n";
         assert_eq!(check(&WorkloadNotSelected, &format!("{APP}{other}")).len(), 1);

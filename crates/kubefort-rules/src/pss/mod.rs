@@ -104,7 +104,7 @@ impl<'a> Pass<'a> {
 
     /// Reports the `pss:` findings of `object` whose rule id `wanted` accepts.
     pub fn check_object(&self, object: &Object, wanted: &dyn Fn(&str) -> bool, sink: &mut Sink<'_>) {
-        if kubefort_model::PodSpecRef::of(object).is_none() {
+        if kubefort_model::PodSpecRef::to_check(object).is_none() {
             return;
         }
         let workload = self.resolver.workload(object);

@@ -155,21 +155,62 @@ pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
     kubefort_secrets::decode_base64(value.as_bytes())
 }
 
-fn scan_into(out: &mut Vec<Hit>, place: Place, pointer: &str, inner: Option<&str>, key: Option<&str>, text: &str) {
-    for found in scanner().scan_value(key, text) {
-        out.push(Hit { place, pointer: pointer.to_owned(), inner: inner.map(str::to_owned), found });
+/// One step from a node to a child: a map key or a sequence index.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer of a path, built only for a hit: most strings hold
+/// none, and escaping every key on the way cost more than the scan.
+fn pointer_of(base: &str, path: &[Step<'_>]) -> String {
+    use std::fmt::Write as _;
+    let mut pointer = String::from(base);
+    for step in path {
+        let _ = match step {
+            Step::Key(k) => write!(pointer, "/{}", escape_token(k)),
+            Step::Index(i) => write!(pointer, "/{i}"),
+        };
+    }
+    pointer
+}
+
+/// Turns matches into hits; `pointer` and `inner` are only called when
+/// there is one.
+fn push_hits(
+    out: &mut Vec<Hit>,
+    place: Place,
+    pointer: impl FnOnce() -> String,
+    inner: impl FnOnce() -> Option<String>,
+    found: Vec<Match>,
+) {
+    if found.is_empty() {
+        return;
+    }
+    let (pointer, inner) = (pointer(), inner());
+    out.extend(found.into_iter().map(|found| Hit { place, pointer: pointer.clone(), inner: inner.clone(), found }));
+}
+
+fn scan_into(out: &mut Vec<Hit>, place: Place, pointer: impl FnOnce() -> String, key: Option<&str>, text: &str) {
+    push_hits(out, place, pointer, || None, scanner().scan_value(key, text));
+}
+
+/// A decoded value: scanned as text when it is UTF-8, as bytes otherwise.
+fn scan_bytes(key: &str, bytes: &[u8]) -> Vec<Match> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => scanner().scan_value(Some(key), text),
+        Err(_) => scanner().scan(bytes),
     }
 }
 
-fn scan_bytes_into(out: &mut Vec<Hit>, place: Place, pointer: &str, inner: Option<&str>, key: &str, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => scan_into(out, place, pointer, inner, Some(key), text),
-        Err(_) => {
-            for found in scanner().scan(bytes) {
-                out.push(Hit { place, pointer: pointer.to_owned(), inner: inner.map(str::to_owned), found });
-            }
-        }
-    }
+fn scan_bytes_into(out: &mut Vec<Hit>, place: Place, pointer: impl FnOnce() -> String, key: &str, bytes: &[u8]) {
+    push_hits(out, place, pointer, || None, scan_bytes(key, bytes));
+}
+
+/// `base` and an escaped key, for the fields of a handled map.
+fn keyed<'k>(base: &'k str, key: &'k str) -> impl FnOnce() -> String + 'k {
+    move || format!("{base}/{}", escape_token(key))
 }
 
 /// Every credential in an object, by place. Scanning is cheap (a
@@ -177,69 +218,71 @@ fn scan_bytes_into(out: &mut Vec<Hit>, place: Place, pointer: &str, inner: Optio
 /// its own place.
 pub fn hits(object: &Object) -> Vec<Hit> {
     let mut out = Vec::new();
-    let mut handled: Vec<String> = vec!["/metadata/annotations".into(), "/metadata/managedFields".into()];
+    let root = &object.root;
+    let metadata = root.get("metadata");
+    // The nodes scanned by place, skipped by the walk of the rest.
+    let mut handled: Vec<&Node> = ["annotations", "managedFields"].iter().filter_map(|f| metadata?.get(f)).collect();
     if let Some(annotations) = object.annotations() {
         for (key, value) in annotations.iter() {
             let Some(text) = value.as_str() else { continue };
             if MANAGED_ANNOTATIONS.iter().any(|p| key.starts_with(p)) {
                 continue;
             }
-            let pointer = format!("/metadata/annotations/{}", escape_token(key));
+            let pointer = || format!("/metadata/annotations/{}", escape_token(key));
             if key == LAST_APPLIED {
                 if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
-                    let node = Node::from_json(&json, value.pos);
                     let kind = json.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-                    walk_applied(&mut out, &pointer, kind, &node, &mut String::new(), None);
+                    walk_applied(&mut out, &pointer(), kind, &json, &mut Vec::new(), None);
                     continue;
                 }
             }
-            scan_into(&mut out, Place::Annotation, &pointer, None, Some(key), text);
+            scan_into(&mut out, Place::Annotation, pointer, Some(key), text);
         }
     }
     if is_managed(object) {
         return out;
     }
-    let root = &object.root;
+    let fields = |name: &str| root.get(name).and_then(Node::as_map).into_iter().flat_map(|m| m.iter());
+    let mut handle = |name: &str| handled.extend(root.get(name));
     if is_core_secret(object) {
-        handled.extend(["/data".into(), "/stringData".into()]);
-        for (key, value) in root.get("data").and_then(Node::as_map).into_iter().flat_map(|m| m.iter()) {
-            let pointer = format!("/data/{}", escape_token(key));
+        handle("data");
+        handle("stringData");
+        for (key, value) in fields("data") {
             if let Some(bytes) = value.as_str().and_then(decode_base64) {
-                scan_bytes_into(&mut out, Place::SecretData, &pointer, None, key, &bytes);
+                scan_bytes_into(&mut out, Place::SecretData, keyed("/data", key), key, &bytes);
             }
         }
-        for (key, value) in root.get("stringData").and_then(Node::as_map).into_iter().flat_map(|m| m.iter()) {
+        for (key, value) in fields("stringData") {
             if let Some(text) = value.as_str() {
-                scan_into(
-                    &mut out,
-                    Place::SecretData,
-                    &format!("/stringData/{}", escape_token(key)),
-                    None,
-                    Some(key),
-                    text,
-                );
+                scan_into(&mut out, Place::SecretData, keyed("/stringData", key), Some(key), text);
             }
         }
     } else if object.kind == "ConfigMap" && object.api_version == "v1" {
-        handled.extend(["/data".into(), "/binaryData".into()]);
-        for (key, value) in root.get("data").and_then(Node::as_map).into_iter().flat_map(|m| m.iter()) {
+        handle("data");
+        handle("binaryData");
+        for (key, value) in fields("data") {
             if let Some(text) = value.as_str() {
-                scan_into(&mut out, Place::ConfigMap, &format!("/data/{}", escape_token(key)), None, Some(key), text);
+                scan_into(&mut out, Place::ConfigMap, keyed("/data", key), Some(key), text);
             }
         }
-        for (key, value) in root.get("binaryData").and_then(Node::as_map).into_iter().flat_map(|m| m.iter()) {
-            let pointer = format!("/binaryData/{}", escape_token(key));
+        for (key, value) in fields("binaryData") {
             if let Some(bytes) = value.as_str().and_then(decode_base64) {
-                scan_bytes_into(&mut out, Place::ConfigMap, &pointer, None, key, &bytes);
+                scan_bytes_into(&mut out, Place::ConfigMap, keyed("/binaryData", key), key, &bytes);
             }
         }
     }
-    if let Some(pod) = PodSpecRef::of(object) {
+    if let Some(covered) = PodSpecRef::of(object).filter(|_| object.template_owner.is_some()) {
+        // Its controller's template, scanned there (see `PodSpecRef::to_check`);
+        // a Pod's own metadata is still its own.
+        handled.push(covered.spec);
+        handled.extend(covered.metadata.filter(|_| covered.metadata_pointer != "/metadata"));
+    }
+    if let Some(pod) = PodSpecRef::to_check(object) {
         for c in pod.containers() {
             for (i, env) in c.node.get("env").map(Node::as_seq).unwrap_or(&[]).iter().enumerate() {
                 let name = env.get("name").and_then(Node::as_str);
                 if let Some(value) = env.get("value").and_then(Node::as_str) {
-                    scan_into(&mut out, Place::Env, &c.at(&format!("env/{i}/value")), None, name, value);
+                    scan_into(&mut out, Place::Env, || c.at(&format!("env/{i}/value")), name, value);
                 }
             }
             for field in ["command", "args"] {
@@ -251,92 +294,98 @@ pub fn hits(object: &Object) -> Vec<Hit> {
                         .checked_sub(1)
                         .and_then(|p| items[p].as_str())
                         .filter(|prev| prev.starts_with('-') && !prev.contains('='));
-                    scan_into(&mut out, Place::Command, &c.at(&format!("{field}/{i}")), None, key, text);
+                    scan_into(&mut out, Place::Command, || c.at(&format!("{field}/{i}")), key, text);
                 }
-                handled.push(c.at(field));
             }
-            handled.push(c.at("env"));
+            handled.extend(["command", "args", "env"].iter().filter_map(|f| c.node.get(f)));
         }
     }
-    walk_other(&mut out, &handled, root, &mut String::new(), None, &mut HashMap::new());
+    walk_other(&mut out, &handled, root, &mut Vec::new(), None, &mut HashMap::new());
     out
 }
 
-/// Texts at least this long are scanned once per object and the result
-/// reused: a CRD's schema repeats the same long descriptions many times,
-/// and hashing is much cheaper than the scan.
+/// Texts at least this long that may hold a match are scanned once per
+/// object and the result reused: a CRD's schema repeats the same long
+/// descriptions many times, and hashing is much cheaper than the scan.
 const REUSE_SCAN_FROM: usize = 64;
 
-/// Every string not under a handled pointer, with the nearest map key. One
-/// pointer buffer serves the whole walk: most strings hold no secret, and a
-/// pointer is only copied out for a hit.
+/// Every string not under a handled node, with the nearest map key.
+/// `path` leads from the root to `node`; a pointer is only built for a hit.
 fn walk_other<'a>(
     out: &mut Vec<Hit>,
-    handled: &[String],
+    handled: &[&Node],
     node: &'a Node,
-    pointer: &mut String,
+    path: &mut Vec<Step<'a>>,
     key: Option<&str>,
     scanned: &mut HashMap<&'a str, Vec<Match>>,
 ) {
-    if handled.iter().any(|h| h == pointer) {
+    if handled.iter().any(|h| std::ptr::eq(*h, node)) {
         return;
     }
-    let len = pointer.len();
     match &node.value {
-        Value::String(text) if text.len() >= REUSE_SCAN_FROM => {
-            let found = scanned.entry(text.as_str()).or_insert_with(|| scanner().scan(text.as_bytes())).clone();
-            for found in scanner().scan_value_from(key, text, found) {
-                out.push(Hit { place: Place::Other, pointer: pointer.clone(), inner: None, found });
-            }
+        Value::String(text) => {
+            let found = if text.len() < REUSE_SCAN_FROM {
+                scanner().scan_value(key, text)
+            } else if !scanner().may_match(text.as_bytes()) {
+                // Nothing to reuse: finding that out costs less than hashing.
+                scanner().scan_value_from(key, text, Vec::new())
+            } else {
+                let found = scanned.entry(text.as_str()).or_insert_with(|| scanner().scan(text.as_bytes())).clone();
+                scanner().scan_value_from(key, text, found)
+            };
+            push_hits(out, Place::Other, || pointer_of("", path), || None, found);
         }
-        Value::String(text) => scan_into(out, Place::Other, pointer, None, key, text),
         Value::Map(map) => {
             for (k, v) in map.iter() {
-                pointer.push('/');
-                pointer.push_str(&escape_token(k));
-                walk_other(out, handled, v, pointer, Some(k), scanned);
-                pointer.truncate(len);
+                path.push(Step::Key(k));
+                walk_other(out, handled, v, path, Some(k), scanned);
+                path.pop();
             }
         }
         Value::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(pointer, "/{i}");
-                walk_other(out, handled, v, pointer, key, scanned);
-                pointer.truncate(len);
+                path.push(Step::Index(i));
+                walk_other(out, handled, v, path, key, scanned);
+                path.pop();
             }
         }
         _ => {}
     }
 }
 
-/// Strings inside a `last-applied-configuration` copy; a Secret's `data`
-/// there is base64, as in the object itself. `inner` (the pointer inside
-/// the copy) is one buffer for the whole walk, as in [`walk_other`].
-fn walk_applied(out: &mut Vec<Hit>, pointer: &str, kind: &str, node: &Node, inner: &mut String, key: Option<&str>) {
-    let len = inner.len();
-    match &node.value {
-        Value::String(text) => {
-            let decoded = (kind == "Secret" && inner.starts_with("/data/")).then(|| decode_base64(text)).flatten();
-            match decoded {
-                Some(bytes) => scan_bytes_into(out, Place::Annotation, pointer, Some(inner), key.unwrap_or(""), &bytes),
-                None => scan_into(out, Place::Annotation, pointer, Some(inner), key, text),
+/// Strings inside a `last-applied-configuration` copy, walked as parsed (the
+/// same order as a [`Node`] built from it); a Secret's `data` there is
+/// base64, as in the object itself. `path` leads from the copy's root.
+fn walk_applied<'a>(
+    out: &mut Vec<Hit>,
+    pointer: &str,
+    kind: &str,
+    json: &'a serde_json::Value,
+    path: &mut Vec<Step<'a>>,
+    key: Option<&str>,
+) {
+    use serde_json::Value as J;
+    match json {
+        J::String(text) => {
+            let in_data = kind == "Secret" && path.len() > 1 && matches!(path[0], Step::Key("data"));
+            let found = match in_data.then(|| decode_base64(text)).flatten() {
+                Some(bytes) => scan_bytes(key.unwrap_or(""), &bytes),
+                None => scanner().scan_value(key, text),
+            };
+            push_hits(out, Place::Annotation, || pointer.to_owned(), || Some(pointer_of("", path)), found);
+        }
+        J::Object(map) => {
+            for (k, v) in map {
+                path.push(Step::Key(k));
+                walk_applied(out, pointer, kind, v, path, Some(k));
+                path.pop();
             }
         }
-        Value::Map(map) => {
-            for (k, v) in map.iter() {
-                inner.push('/');
-                inner.push_str(&escape_token(k));
-                walk_applied(out, pointer, kind, v, inner, Some(k));
-                inner.truncate(len);
-            }
-        }
-        Value::Seq(items) => {
+        J::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(inner, "/{i}");
-                walk_applied(out, pointer, kind, v, inner, key);
-                inner.truncate(len);
+                path.push(Step::Index(i));
+                walk_applied(out, pointer, kind, v, path, key);
+                path.pop();
             }
         }
         _ => {}
@@ -413,23 +462,290 @@ mod memo_tests {
         assert_eq!(fresh, counts[0]);
     }
 
-    /// Every string of the object scanned on its own, without reuse.
-    fn reference_walk(node: &Node, pointer: &str, key: Option<&str>, out: &mut Vec<(String, Match)>) {
+    /// Calls `f` with every string's pointer, nearest map key and text.
+    fn reference_walk(node: &Node, pointer: &str, key: Option<&str>, f: &mut dyn FnMut(&str, Option<&str>, &str)) {
         match &node.value {
-            Value::String(text) => {
-                out.extend(scanner().scan_value(key, text).into_iter().map(|m| (pointer.to_owned(), m)))
-            }
+            Value::String(text) => f(pointer, key, text),
             Value::Map(map) => {
                 for (k, v) in map.iter() {
-                    reference_walk(v, &format!("{pointer}/{}", escape_token(k)), Some(k), out);
+                    reference_walk(v, &format!("{pointer}/{}", escape_token(k)), Some(k), f);
                 }
             }
             Value::Seq(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    reference_walk(v, &format!("{pointer}/{i}"), key, out);
+                    reference_walk(v, &format!("{pointer}/{i}"), key, f);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `hits` written plainly: every pointer built as the walk goes, the
+    /// handled places compared as pointers, a `last-applied-configuration`
+    /// turned into a [`Node`] first, each string scanned on its own.
+    fn reference_hits(object: &Object) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let push = |out: &mut Vec<Hit>, place, pointer: &str, inner: Option<&str>, found: Vec<Match>| {
+            out.extend(found.into_iter().map(|found| Hit {
+                place,
+                pointer: pointer.to_owned(),
+                inner: inner.map(str::to_owned),
+                found,
+            }))
+        };
+        let scan_bytes = |key: &str, bytes: &[u8]| match std::str::from_utf8(bytes) {
+            Ok(text) => scanner().scan_value(Some(key), text),
+            Err(_) => scanner().scan(bytes),
+        };
+        let mut handled: Vec<String> = vec!["/metadata/annotations".into(), "/metadata/managedFields".into()];
+        for (key, value) in object.annotations().into_iter().flat_map(|a| a.iter()) {
+            let Some(text) = value.as_str() else { continue };
+            if MANAGED_ANNOTATIONS.iter().any(|p| key.starts_with(p)) {
+                continue;
+            }
+            let pointer = format!("/metadata/annotations/{}", escape_token(key));
+            let json = (key == LAST_APPLIED).then(|| serde_json::from_str::<serde_json::Value>(text).ok()).flatten();
+            let Some(json) = json else {
+                push(&mut out, Place::Annotation, &pointer, None, scanner().scan_value(Some(key), text));
+                continue;
+            };
+            let secret = json.get("kind").and_then(|k| k.as_str()) == Some("Secret");
+            let mut strings = Vec::new();
+            reference_walk(&Node::from_json(&json, value.pos), "", None, &mut |inner, key, text| {
+                strings.push((inner.to_owned(), key.map(str::to_owned), text.to_owned()))
+            });
+            for (inner, key, text) in strings {
+                let found = match (secret && inner.starts_with("/data/")).then(|| decode_base64(&text)).flatten() {
+                    Some(bytes) => scan_bytes(key.as_deref().unwrap_or(""), &bytes),
+                    None => scanner().scan_value(key.as_deref(), &text),
+                };
+                push(&mut out, Place::Annotation, &pointer, Some(&inner), found);
+            }
+        }
+        if is_managed(object) {
+            return out;
+        }
+        let root = &object.root;
+        let places: &[(&str, Place, bool)] = if is_core_secret(object) {
+            &[("data", Place::SecretData, true), ("stringData", Place::SecretData, false)]
+        } else if object.kind == "ConfigMap" && object.api_version == "v1" {
+            &[("data", Place::ConfigMap, false), ("binaryData", Place::ConfigMap, true)]
+        } else {
+            &[]
+        };
+        for &(field, place, base64) in places {
+            handled.push(format!("/{field}"));
+            for (key, value) in root.get(field).and_then(Node::as_map).into_iter().flat_map(|m| m.iter()) {
+                let pointer = format!("/{field}/{}", escape_token(key));
+                let Some(text) = value.as_str() else { continue };
+                let found = match base64 {
+                    true => decode_base64(text).map(|b| scan_bytes(key, &b)).unwrap_or_default(),
+                    false => scanner().scan_value(Some(key), text),
+                };
+                push(&mut out, place, &pointer, None, found);
+            }
+        }
+        for c in PodSpecRef::of(object).iter().flat_map(|pod| pod.containers()) {
+            for (i, env) in c.node.get("env").map(Node::as_seq).unwrap_or(&[]).iter().enumerate() {
+                if let Some(value) = env.get("value").and_then(Node::as_str) {
+                    let found = scanner().scan_value(env.get("name").and_then(Node::as_str), value);
+                    push(&mut out, Place::Env, &c.at(&format!("env/{i}/value")), None, found);
+                }
+            }
+            for field in ["command", "args"] {
+                let items = c.node.get(field).map(Node::as_seq).unwrap_or(&[]);
+                for (i, text) in items.iter().enumerate().filter_map(|(i, n)| Some((i, n.as_str()?))) {
+                    let before = i.checked_sub(1).and_then(|p| items[p].as_str());
+                    let key = before.filter(|prev| prev.starts_with('-') && !prev.contains('='));
+                    push(
+                        &mut out,
+                        Place::Command,
+                        &c.at(&format!("{field}/{i}")),
+                        None,
+                        scanner().scan_value(key, text),
+                    );
+                }
+                handled.push(c.at(field));
+            }
+            handled.push(c.at("env"));
+        }
+        let mut strings = Vec::new();
+        reference_walk(root, "", None, &mut |pointer, key, text| {
+            if !handled.iter().any(|h| pointer == h || pointer.starts_with(&format!("{h}/"))) {
+                strings.push((pointer.to_owned(), scanner().scan_value(key, text)));
+            }
+        });
+        for (pointer, found) in strings {
+            push(&mut out, Place::Other, &pointer, None, found);
+        }
+        out
+    }
+
+    /// A random value: plain words, secrets of every detector, random
+    /// passwords, long prose holding a token (repeated, so reused), PEM blocks.
+    fn random_text(fake: &mut kubefort_secrets::fake::Fake, prose: &[String]) -> String {
+        use kubefort_secrets::DETECTORS;
+        match fake.below(9) {
+            0 => ["a", "true", "web", "nginx:1.25", "IfNotPresent", "", " padded ", "${DB_PASSWORD}", "changeme"]
+                [fake.below(9)]
+            .to_owned(),
+            1 => {
+                let id = DETECTORS[fake.below(DETECTORS.len())].id;
+                fake.secret(id)
+            }
+            2 | 3 => {
+                let n = 3 + fake.below(40);
+                fake.password(n)
+            }
+            4 => prose[fake.below(prose.len())].clone(),
+            5 => fake.pem("RSA PRIVATE KEY", "\n"),
+            6 => format!("postgres://admin:{}@db:5432/x", fake.password(12)),
+            7 => format!("api_key = {}", fake.password(16)),
+            _ => {
+                let n = 1 + fake.below(20);
+                fake.chars(b"abcdefghijklmnopqrstuvwxyz-", n)
+            }
+        }
+    }
+
+    fn random_key(fake: &mut kubefort_secrets::fake::Fake) -> &'static str {
+        const KEYS: &[&str] = &[
+            "password",
+            "DB_PASSWORD",
+            "name",
+            "image",
+            "a~b",
+            "x/y",
+            "token",
+            "--token",
+            "apiKey",
+            "description",
+            "example.com/api-token",
+            "accountKey",
+            "aws_secret_access_key",
+            "data",
+            "env",
+            "command",
+            "annotations",
+            "secretName",
+        ];
+        KEYS[fake.below(KEYS.len())]
+    }
+
+    /// A random tree of maps, sequences and texts.
+    fn random_tree(fake: &mut kubefort_secrets::fake::Fake, prose: &[String], depth: usize) -> serde_json::Value {
+        use serde_json::Value as J;
+        match if depth == 0 { 2 } else { fake.below(4) } {
+            0 => J::Object(
+                (0..fake.below(5))
+                    .map(|_| (random_key(fake).to_owned(), random_tree(fake, prose, depth - 1)))
+                    .collect(),
+            ),
+            1 => J::Array((0..fake.below(13)).map(|_| random_tree(fake, prose, depth - 1)).collect()),
+            _ => match fake.below(8) {
+                0 => J::from(fake.below(100)),
+                _ => J::String(random_text(fake, prose)),
+            },
+        }
+    }
+
+    /// A random object of a kind the walk treats apart (Secrets, ConfigMaps,
+    /// workloads, a managed kind, a custom one), with annotations and a
+    /// `last-applied-configuration` copy of itself.
+    fn random_object(fake: &mut kubefort_secrets::fake::Fake, prose: &[String]) -> serde_json::Value {
+        use base64::Engine as _;
+        use serde_json::{json, Value as J};
+        let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+        let map = |fake: &mut kubefort_secrets::fake::Fake, encode: bool| -> J {
+            J::Object(
+                (0..fake.below(5))
+                    .map(|_| {
+                        let text = random_text(fake, prose);
+                        (random_key(fake).to_owned(), J::String(if encode { b64(&text) } else { text }))
+                    })
+                    .collect(),
+            )
+        };
+        let kinds = ["Secret", "ConfigMap", "Pod", "Deployment", "CronJob", "Widget", "SealedSecret"];
+        let kind = kinds[fake.below(kinds.len())];
+        let container = |fake: &mut kubefort_secrets::fake::Fake| {
+            let env: Vec<J> = (0..fake.below(4))
+                .map(|_| json!({"name": random_key(fake), "value": random_text(fake, prose)}))
+                .collect();
+            let args: Vec<J> = (0..fake.below(5))
+                .map(|_| {
+                    J::String(if fake.below(2) == 0 {
+                        format!("--{}", random_key(fake))
+                    } else {
+                        random_text(fake, prose)
+                    })
+                })
+                .collect();
+            json!({"name": "app", "image": "nginx", "env": env, "command": ["sh", random_text(fake, prose)], "args": args, "extra": random_tree(fake, prose, 2)})
+        };
+        let pod = |fake: &mut kubefort_secrets::fake::Fake| {
+            let containers: Vec<J> = (0..1 + fake.below(2)).map(|_| container(fake)).collect();
+            json!({"containers": containers, "initContainers": [container(fake)], "volumes": random_tree(fake, prose, 2)})
+        };
+        let mut object = json!({"apiVersion": if kind == "Widget" { "example.com/v1" } else { "v1" }, "kind": kind, "metadata": {"name": "o", "labels": random_tree(fake, prose, 1)}});
+        match kind {
+            "Secret" => {
+                object["data"] = map(fake, true);
+                object["stringData"] = map(fake, false);
+            }
+            "ConfigMap" => {
+                object["data"] = map(fake, false);
+                object["binaryData"] = map(fake, true);
+            }
+            "Pod" => object["spec"] = pod(fake),
+            "Deployment" => {
+                object["spec"] = json!({"replicas": 2, "template": {"metadata": {"annotations": map(fake, false)}, "spec": pod(fake)}})
+            }
+            "CronJob" => object["spec"] = json!({"jobTemplate": {"spec": {"template": {"spec": pod(fake)}}}}),
+            _ => object["spec"] = random_tree(fake, prose, 4),
+        }
+        object["status"] = random_tree(fake, prose, 3);
+        let mut annotations = map(fake, false);
+        annotations["vault.hashicorp.com/agent-inject-token"] = J::String(fake.secret("github-token"));
+        annotations["metadata"] = J::String(random_text(fake, prose));
+        if fake.below(3) > 0 {
+            annotations[LAST_APPLIED] = J::String(object.to_string());
+        }
+        object["metadata"]["annotations"] = annotations;
+        object["metadata"]["managedFields"] = random_tree(fake, prose, 2);
+        object
+    }
+
+    #[test]
+    fn hits_agree_with_the_plain_reference_on_random_objects() {
+        use kubefort_secrets::fake::Fake;
+        let mut fake = Fake::new(5);
+        let prose: Vec<String> = (0..3)
+            .map(|_| {
+                format!(
+                    "Connects with the token {} and then retries the request a few times over",
+                    fake.secret("github-token")
+                )
+            })
+            .collect();
+        let mut per_place = HashMap::new();
+        for _ in 0..600 {
+            let object = random_object(&mut fake, &prose);
+            let loaded = load_texts(vec![(Arc::from("r.json"), object.to_string())], Limits::default());
+            assert_eq!(loaded.objects.len(), 1, "{:?}", loaded.diagnostics);
+            let object = &loaded.objects[0];
+            let view = |hits: Vec<Hit>| -> Vec<_> {
+                hits.into_iter().map(|h| (h.place, h.pointer, h.inner, h.found)).collect()
+            };
+            let got = view(hits(object));
+            assert_eq!(got, view(reference_hits(object)), "{}", object.kind);
+            for (place, _, inner, _) in &got {
+                *per_place.entry(format!("{place:?}{}", if inner.is_some() { " inner" } else { "" })).or_insert(0) += 1;
+            }
+        }
+        // Every place, and the inside of a last-applied copy, was exercised.
+        for place in ["Env", "Command", "ConfigMap", "Annotation", "Annotation inner", "SecretData", "Other"] {
+            assert!(per_place.get(place).is_some_and(|n| *n > 10), "{place}: {per_place:?}");
         }
     }
 
@@ -452,7 +768,9 @@ mod memo_tests {
         let object = &loaded.objects[0];
         let got: Vec<(String, Match)> = hits(object).into_iter().map(|h| (h.pointer, h.found)).collect();
         let mut want = Vec::new();
-        reference_walk(&object.root, "", None, &mut want);
+        reference_walk(&object.root, "", None, &mut |pointer, key, text| {
+            want.extend(scanner().scan_value(key, text).into_iter().map(|m| (pointer.to_owned(), m)))
+        });
         assert_eq!(got, want);
         // The prose 4 + 12 times; the random value under `password` (twice),
         // `apiToken` and `example.com/api-token`.

@@ -45,7 +45,7 @@ declare_rule! {
 const ALLOWED: i64 = 0o640;
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for (i, volume) in pod.volumes() {
         let name = volume.get("name").and_then(Node::as_str).unwrap_or("?");
         let (field, sources): (&str, Vec<(String, &Node)>) = if let Some(secret) = volume.get("secret") {

@@ -66,7 +66,7 @@ fn check_claim(cx: &Context<'_>, claim: &Object, sink: &mut Sink<'_>) {
         if workload.namespace.as_deref().unwrap_or("default") != ns {
             continue;
         }
-        let Some(pod) = PodSpecRef::of(workload) else { continue };
+        let Some(pod) = PodSpecRef::to_check(workload) else { continue };
         let mounts = pod.volumes().any(|(_, v)| {
             v.path(&["persistentVolumeClaim", "claimName"]).and_then(Node::as_str) == Some(claim.name.as_str())
         });

@@ -75,7 +75,7 @@ pub(super) fn service_account(pod: &PodSpecRef<'_>) -> (String, String) {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     let (name, pointer) = service_account(&pod);
     if name != "default" {
         return;

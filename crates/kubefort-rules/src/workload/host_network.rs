@@ -52,7 +52,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     report_pod_flag(&pod, sink, &HostNetwork::META, "hostNetwork", "it shares the node's network namespace");
 }
 

@@ -137,7 +137,7 @@ fn sensitivity(path: &str) -> Option<String> {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     let containers: Vec<ContainerRef<'_>> = pod.containers().collect();
     for (i, volume) in pod.volumes() {
         let Some(host_path) = volume.get("hostPath").filter(|h| h.as_map().is_some()) else { continue };
@@ -153,7 +153,7 @@ fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 } else {
                     &mut writable
                 };
-                if !list.iter().any(|x: &ContainerRef<'_>| x.pointer == c.pointer) {
+                if !list.iter().any(|x: &ContainerRef<'_>| (x.kind, x.index) == (c.kind, c.index)) {
                     list.push(c.clone());
                 }
             }

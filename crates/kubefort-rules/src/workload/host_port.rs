@@ -51,7 +51,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for container in pod.containers() {
         let ports = container.node.get("ports").map(Node::as_seq).unwrap_or(&[]);
         for (i, port) in ports.iter().enumerate() {

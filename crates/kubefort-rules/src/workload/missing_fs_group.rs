@@ -69,7 +69,7 @@ const NOT_COUNTED: &[&str] = &["configMap", "secret", "projected", "downwardAPI"
 const PERSISTENT: &[&str] = &["persistentVolumeClaim", "ephemeral"];
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     if pod.is_windows() || pod.security_field("fsGroup").and_then(Node::as_i64).is_some() {
         return;
     }

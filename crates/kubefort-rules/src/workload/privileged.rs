@@ -50,7 +50,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for container in pod.containers() {
         let privileged = container.security_context().and_then(|sc| sc.get("privileged"));
         if privileged.and_then(|p| p.as_bool()) == Some(true) {

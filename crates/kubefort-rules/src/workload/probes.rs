@@ -16,7 +16,7 @@ fn runs_to_completion(cx: &Context<'_>, pod: &PodSpecRef<'_>) -> bool {
 /// Reports every regular container (init and ephemeral containers cannot
 /// have these probes) of a long-running workload whose `field` is not a map.
 pub(super) fn check(cx: &Context<'_>, sink: &mut Sink<'_>, meta: &'static RuleMeta, field: &str, what: &str) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     if runs_to_completion(cx, &pod) {
         return;
     }

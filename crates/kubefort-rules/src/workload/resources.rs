@@ -56,7 +56,7 @@ fn limit_range_default(cx: &Context<'_>, bound: Bound, resource: &str) -> bool {
 /// Reports every container and init container (ephemeral containers cannot
 /// have resources) that has no `resource` under `bound`.
 pub(super) fn check(cx: &Context<'_>, sink: &mut Sink<'_>, meta: &'static RuleMeta, bound: Bound, resource: &str) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     let mut defaulted = None;
     for container in pod.containers() {
         if container.kind == ContainerKind::EphemeralContainer {

@@ -61,7 +61,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     for container in pod.containers() {
         let who = container.describe();
         let user = pod.effective(&container, "runAsUser", Node::as_i64);

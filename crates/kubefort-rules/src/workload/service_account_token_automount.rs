@@ -67,7 +67,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     let pointer = pod.at("automountServiceAccountToken");
     // A value of the wrong type is treated as unset, as for every rule.
     match pod.spec.get("automountServiceAccountToken").and_then(Node::as_bool) {

@@ -72,7 +72,7 @@ fn normalize(name: &str) -> String {
 }
 
 fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let Some(pod) = PodSpecRef::of(cx.object) else { return };
+    let Some(pod) = PodSpecRef::to_check(cx.object) else { return };
     let Some(sysctls) = pod.security_field("sysctls") else { return };
     for (i, sysctl) in sysctls.as_seq().iter().enumerate() {
         let Some(name) = sysctl.get("name").and_then(Node::as_str) else { continue };

@@ -129,6 +129,13 @@ pub fn run(args: Args) -> u8 {
         diagnostics.retain(|d| d.level > Level::Note);
     }
     let inventory = Inventory::new(loaded.objects);
+    if args.verbose {
+        diagnostics.extend(inventory.objects().iter().filter_map(|o| {
+            let controller = o.template_owner.as_deref()?;
+            let message = format!("{}: its pod spec is the template of {controller}, checked there", o.display_name());
+            Some(Diagnostic::new(Level::Note, &o.source.file, o.pos_of(""), message))
+        }));
+    }
     let settings = settings(&config);
     let rules = selection.rules();
     let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
