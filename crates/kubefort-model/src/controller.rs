@@ -4,8 +4,7 @@
 //! too) and their Pods, every CronJob with its Jobs and their Pods: the
 //! same pod template three or four times. Checking each copy reports every
 //! problem three or four times, on objects nobody edits (the fix goes in
-//! the Deployment). kube-linter, Polaris and kubescape judge workloads at
-//! their controller for the same reason.
+//! the Deployment).
 //!
 //! kubefort does it only where nothing is lost: an object's pod spec is
 //! checked at its controller when the controller is in the same inventory
