@@ -308,7 +308,13 @@ fn assemble(outputs: impl Iterator<Item = FileOutput>, files_read: usize, bytes:
         if output.objects.is_empty() && output.diagnostics.is_empty() {
             empty.push(output.name);
         }
-        loaded.objects.extend(output.objects);
+        // The first file's objects are taken, not copied: one large file
+        // is tens of megabytes of them.
+        if loaded.objects.is_empty() {
+            loaded.objects = output.objects;
+        } else {
+            loaded.objects.extend(output.objects);
+        }
         loaded.diagnostics.extend(output.diagnostics);
     }
     for name in empty {
@@ -413,6 +419,8 @@ fn parse_big_file(
             || reader.next_window(),
         );
         let (chunk_count, per_chunk) = parsed;
+        // A dump has about one object a document.
+        objects.reserve(chunk_count);
         for (o, d) in per_chunk {
             objects.extend(o);
             diagnostics.extend(d);
