@@ -116,6 +116,7 @@ impl HumanStream {
             (tail.suppressed, "suppressed"),
             (tail.exempted, "exempted"),
             (tail.baselined, "in baseline"),
+            (tail.at_controller, "checked at their controller (-v lists them)"),
             (errors, if errors == 1 { "input error" } else { "input errors" }),
         ] {
             if n > 0 {

@@ -51,7 +51,7 @@ impl<'a> Report<'a> {
         }
     }
     pub fn tail(&self) -> Tail {
-        Tail { suppressed: self.suppressed, exempted: self.exempted, baselined: self.baselined }
+        Tail { suppressed: self.suppressed, exempted: self.exempted, baselined: self.baselined, ..Tail::default() }
     }
     pub fn rule(&self, id: &str) -> Option<&'static RuleMeta> {
         self.rules.iter().copied().find(|r| r.id == id)
@@ -120,6 +120,9 @@ pub struct Tail {
     pub suppressed: usize,
     pub exempted: usize,
     pub baselined: usize,
+    /// Pods, ReplicaSets and Jobs whose pod spec was checked at their
+    /// controller (`Object::template_owner`); the human summary says so.
+    pub at_controller: usize,
 }
 
 /// Findings counted as they are written.

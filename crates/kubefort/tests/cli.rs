@@ -478,3 +478,41 @@ fn report_written_to_output_file_even_when_cwd_differs() {
     assert_eq!(r.code, 1);
     assert!(Path::new(&dir.path().join("out/report.xml")).is_file());
 }
+
+// ---- pods made by a controller in the scan ------------------------------------
+
+#[test]
+fn a_pod_its_controller_stands_for_is_reported_there_and_listed_with_verbose() {
+    let dir = TempDir::new("owned");
+    let pod = "\
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1
+  namespace: shop
+  ownerReferences: [{kind: Deployment, name: web, controller: true}]
+spec:
+  nodeName: node-1
+  containers:
+    - name: app
+      image: nginx:latest
+      securityContext:
+        privileged: true
+";
+    dir.write("dump.yaml", format!("{PRIVILEGED_LATEST}{pod}"));
+    let r = run(&dir, &["scan", "dump.yaml", "-o", "json"]);
+    let kinds: Vec<String> =
+        r.json()["findings"].as_array().unwrap().iter().map(|f| f["object"]["kind"].as_str().unwrap().into()).collect();
+    assert_eq!(kinds, ["Deployment", "Deployment"], "{}", r.stdout);
+    let human = run(&dir, &["scan", "dump.yaml", "--color", "never"]);
+    assert!(human.stdout.contains("; 1 checked at their controller (-v lists them)"), "{}", human.stdout);
+    let verbose = run(&dir, &["scan", "dump.yaml", "--color", "never", "-v"]);
+    let note =
+        "dump.yaml:15:1: note: Pod shop/web-1: its pod spec is the template of Deployment shop/web, checked there";
+    assert!(verbose.stdout.contains(note) || verbose.stderr.contains(note), "{}\n{}", verbose.stdout, verbose.stderr);
+    // A pod that differs from its template (here: another image) is its own.
+    dir.write("dump.yaml", format!("{PRIVILEGED_LATEST}{}", pod.replace("nginx:latest", "nginx:debug")));
+    let r = run(&dir, &["scan", "dump.yaml", "-o", "json"]);
+    assert_eq!(rules_of(&r).len(), 3, "{}", r.stdout);
+}

@@ -187,7 +187,8 @@ pub fn run(args: Args) -> u8 {
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let min_severity = args.min_severity.or(config.min_severity).unwrap_or(Severity::Info);
     let mut report = ReportWriter::begin(args.format, head, &mut *out, color);
-    let mut tail = Tail::default();
+    let at_controller = inventory.objects().iter().filter(|o| o.template_owner.is_some()).count();
+    let mut tail = Tail { at_controller, ..Tail::default() };
     let mut failing = false;
     let mut for_baseline = Vec::new();
     kubefort_rules::run_streaming(&inventory, &rules, &settings, &mut |part| {
