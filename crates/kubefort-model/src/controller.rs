@@ -96,19 +96,25 @@ fn controller_reference(object: &Object) -> Option<&Node> {
 
 fn same_spec(pod: &Node, template: &Node) -> bool {
     let (Some(pod), Some(template)) = (pod.as_map(), template.as_map()) else { return false };
-    let plain =
-        |map: &'_ Map| map.iter().filter(|(k, _)| !ADDED_TO_PODS.contains(k) && !COMPARED_APART.contains(k)).count();
-    let account = |map: &Map| map.get("serviceAccountName").and_then(Node::as_str).unwrap_or("default").to_owned();
-    plain(pod) == plain(template)
-        && template
-            .iter()
-            .filter(|(k, _)| !ADDED_TO_PODS.contains(k) && !COMPARED_APART.contains(k))
-            .all(|(k, v)| pod.get(k).is_some_and(|p| p.same_value(v)))
-        && account(pod) == account(template)
+    same_entries_except(pod, template, |k| ADDED_TO_PODS.contains(&k) || COMPARED_APART.contains(&k))
+        && service_account(pod) == service_account(template)
         && same_items(pod, template, "tolerations", |t| !is_default_toleration(t), Node::same_value)
         && same_items(pod, template, "volumes", |v| !is_token_volume(v), Node::same_value)
         && same_items(pod, template, "containers", |_| true, same_container)
         && same_items(pod, template, "initContainers", |_| true, same_container)
+}
+
+/// The service account a pod runs as: the API server names `default`
+/// where the template names none.
+fn service_account(spec: &Map) -> &str {
+    spec.get("serviceAccountName").and_then(Node::as_str).unwrap_or("default")
+}
+
+/// The entries of two maps are equal, leaving out the keys `skip` names.
+fn same_entries_except(pod: &Map, template: &Map, skip: impl Fn(&str) -> bool) -> bool {
+    let kept = |map: &Map| map.iter().filter(|(k, _)| !skip(k)).count();
+    kept(pod) == kept(template)
+        && template.iter().filter(|(k, _)| !skip(k)).all(|(k, v)| pod.get(k).is_some_and(|p| p.same_value(v)))
 }
 
 /// The items of a list field, without those `keep` drops, pairwise `same`.
@@ -133,12 +139,7 @@ fn same_items(
 /// A container equal to the template's but for the token mount.
 fn same_container(pod: &Node, template: &Node) -> bool {
     let (Some(pod), Some(template)) = (pod.as_map(), template.as_map()) else { return pod.same_value(template) };
-    let plain = |map: &Map| map.iter().filter(|(k, _)| *k != "volumeMounts").count();
-    plain(pod) == plain(template)
-        && template
-            .iter()
-            .filter(|(k, _)| *k != "volumeMounts")
-            .all(|(k, v)| pod.get(k).is_some_and(|p| p.same_value(v)))
+    same_entries_except(pod, template, |k| k == "volumeMounts")
         && same_items(pod, template, "volumeMounts", |m| !is_token_mount(m), Node::same_value)
 }
 
