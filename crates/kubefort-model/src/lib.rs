@@ -18,6 +18,6 @@ pub use inventory::Inventory;
 pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pointer::{escape_token, pointer_join, unescape_token};
-pub use rule::{Context, Rule, RuleMeta, Settings, Sink};
+pub use rule::{Context, Prepare, Rule, RuleMeta, Settings, Sink};
 pub use severity::Severity;
 pub use workload::{ContainerKind, ContainerRef, Effective, PodSpecRef, SettingSource};

@@ -99,6 +99,22 @@ pub struct Context<'a> {
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>);
+    /// Work on the whole inventory this rule needs done before objects are
+    /// checked (see [`Prepare`]).
+    fn prepare(&self) -> Option<Prepare> {
+        None
+    }
+}
+
+/// A per-run model that rules share (a cluster's network, its RBAC graph),
+/// built into the inventory's memo. The engine runs every selected rule's
+/// `Prepare` once, side by side, before checking any object: built lazily
+/// by the first object that needs it, a model held the other threads up
+/// while one thread built it. Rules that share a model give the same `name`.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepare {
+    pub name: &'static str,
+    pub run: fn(&Inventory),
 }
 
 /// Collects the findings of the rules run on one object.
@@ -138,7 +154,7 @@ impl<'a> Sink<'a> {
 }
 
 /// Declares a rule: a unit struct carrying its doc comment and metadata, and
-/// its [`Rule`] impl calling `check`.
+/// its [`Rule`] impl calling `check` (and, when given, naming its [`Prepare`]).
 ///
 /// ```ignore
 /// declare_rule! {
@@ -167,7 +183,8 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             fix: $fix:literal,
             references: [$($reference:literal),* $(,)?],
-            check: $check:path $(,)?
+            check: $check:path
+            $(, prepare: $prepare:path)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -193,6 +210,11 @@ macro_rules! declare_rule {
             fn check(&self, cx: &$crate::Context<'_>, sink: &mut $crate::Sink<'_>) {
                 $check(cx, sink)
             }
+            $(
+                fn prepare(&self) -> Option<$crate::Prepare> {
+                    Some($prepare)
+                }
+            )?
         }
     };
 }

@@ -6,7 +6,7 @@
 //! per object for every selected check.
 
 use crate::suppression;
-use kubefort_model::{Context, Finding, Inventory, Object, Rule, RuleMeta, Settings, Sink};
+use kubefort_model::{Context, Finding, Inventory, Object, Prepare, Rule, RuleMeta, Settings, Sink};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -59,6 +59,7 @@ fn run_in_batches(
     batch_objects: usize,
     emit: &mut dyn FnMut(Outcome),
 ) {
+    prepare(inventory, rules);
     let checker = Checker::new(inventory, rules, settings);
     let objects = inventory.objects();
     let plan = ReportOrder::new(objects);
@@ -86,6 +87,18 @@ fn run_in_batches(
     if let Some(part) = previous {
         emit(part);
     }
+}
+
+/// Runs the [`Prepare`] of the selected rules, each once (by name) and side
+/// by side in the thread pool.
+fn prepare(inventory: &Inventory, rules: &[&'static dyn Rule]) {
+    let mut names = HashSet::new();
+    let work: Vec<Prepare> = rules.iter().filter_map(|r| r.prepare()).filter(|p| names.insert(p.name)).collect();
+    rayon::scope(|scope| {
+        for p in work {
+            scope.spawn(move |_| (p.run)(inventory));
+        }
+    });
 }
 
 /// The findings of a batch of groups, each group's sorted.
@@ -412,5 +425,60 @@ mod tests {
         assert_eq!(fired("KF-POD-001"), 1, "no reason: not suppressed");
         assert_eq!(fired("KF-POD-001=old until 2026-11-24"), 1, "expired: not suppressed");
         assert_eq!(fired("KF-POD-002=other rule"), 1);
+    }
+
+    mod prepared {
+        use kubefort_model::{declare_rule, Context, Prepare, Sink};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub static SHARED_RUNS: AtomicUsize = AtomicUsize::new(0);
+        pub static OTHER_RUNS: AtomicUsize = AtomicUsize::new(0);
+        const SHARED: Prepare = Prepare {
+            name: "shared",
+            run: |_| {
+                SHARED_RUNS.fetch_add(1, Ordering::SeqCst);
+            },
+        };
+        const OTHER: Prepare = Prepare {
+            name: "other",
+            run: |_| {
+                OTHER_RUNS.fetch_add(1, Ordering::SeqCst);
+            },
+        };
+
+        /// Reports how many times each model was built when the object is checked.
+        fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
+            let runs = (SHARED_RUNS.load(Ordering::SeqCst), OTHER_RUNS.load(Ordering::SeqCst));
+            sink.report(&A::META, "", format!("{} {runs:?}", cx.object.name));
+        }
+
+        declare_rule! {
+            /// ## What it does
+            /// Test rule A.
+            pub struct A { id: "KF-TEST-101", name: "a", title: "A", severity: Low, fix: "-", references: [], check: check, prepare: SHARED }
+        }
+        declare_rule! {
+            /// ## What it does
+            /// Test rule B, sharing A's model.
+            pub struct B { id: "KF-TEST-102", name: "b", title: "B", severity: Low, fix: "-", references: [], check: check, prepare: SHARED }
+        }
+        declare_rule! {
+            /// ## What it does
+            /// Test rule C, with a model of its own.
+            pub struct C { id: "KF-TEST-103", name: "c", title: "C", severity: Low, fix: "-", references: [], check: check, prepare: OTHER }
+        }
+    }
+
+    #[test]
+    fn each_named_model_is_prepared_once_before_any_object_is_checked() {
+        use prepared::*;
+        use std::sync::atomic::Ordering;
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: q}\n";
+        let loaded = load_texts(vec![(Arc::from("p.yaml"), yaml.to_owned())], Limits::default());
+        let inventory = Inventory::new(loaded.objects);
+        let outcome = run(&inventory, &[&A, &B, &C], &Settings::default());
+        assert_eq!((SHARED_RUNS.load(Ordering::SeqCst), OTHER_RUNS.load(Ordering::SeqCst)), (1, 1));
+        let messages: Vec<&str> = outcome.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["p (1, 1)", "p (1, 1)", "p (1, 1)", "q (1, 1)", "q (1, 1)", "q (1, 1)"]);
     }
 }

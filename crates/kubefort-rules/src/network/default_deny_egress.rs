@@ -45,6 +45,7 @@ declare_rule! {
         fix: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Egress]` and no egress rules, then allow DNS and the destinations the namespace needs",
         references: ["kubescape:C-0030"],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

@@ -44,6 +44,7 @@ declare_rule! {
         fix: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress]` and no ingress rules, then allow the flows the namespace needs",
         references: ["kubescape:C-0030", "kubescape:C-0206", "kubescape:C-0054", "cis-1.12:5.3.2"],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

@@ -58,6 +58,7 @@ declare_rule! {
         fix: "Add an egress policy allowing UDP and TCP 53 to the cluster DNS (kube-system, k8s-app=kube-dns)",
         references: [],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

@@ -51,6 +51,7 @@ declare_rule! {
         fix: "Name the namespaces (kubernetes.io/metadata.name) and pods that may connect, and the ports",
         references: [],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

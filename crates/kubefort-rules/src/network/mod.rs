@@ -2,7 +2,7 @@
 //! through kubefort-netpol, the same parser and model the reachability
 //! engine uses; rules that look across objects share one [`Model`] per run.
 
-use kubefort_model::{Inventory, Object, Rule};
+use kubefort_model::{Inventory, Object, Prepare, Rule};
 use kubefort_netpol::{Direction, Network, Policy};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,6 +56,13 @@ pub(crate) struct Model {
 
 fn address(object: &Object) -> usize {
     object as *const Object as usize
+}
+
+/// Builds the [`Model`] before objects are checked.
+pub(crate) const PREPARE_MODEL: Prepare = Prepare { name: "network model", run: prepare_model };
+
+fn prepare_model(inventory: &Inventory) {
+    model(inventory);
 }
 
 pub(crate) fn model(inventory: &Inventory) -> Arc<Model> {

@@ -43,6 +43,7 @@ declare_rule! {
         fix: "Use the name (and protocol) of a declared container port, or name the port in the containers",
         references: [],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

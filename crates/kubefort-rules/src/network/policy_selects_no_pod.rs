@@ -40,6 +40,7 @@ declare_rule! {
         fix: "Fix the podSelector to match the pods' labels, or delete the policy",
         references: ["kube-linter:dangling-networkpolicy", "kubescape:C-0299"],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

@@ -43,6 +43,7 @@ declare_rule! {
         fix: "Add a NetworkPolicy selecting these pods (a namespace default-deny, then explicit allows)",
         references: ["kube-linter:non-isolated-pod", "checkov:CKV2_K8S_6", "kubescape:C-0260"],
         check: check,
+        prepare: super::PREPARE_MODEL,
     }
 }
 

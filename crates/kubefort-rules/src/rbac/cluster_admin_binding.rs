@@ -50,6 +50,7 @@ declare_rule! {
             "cis-1.12:5.1.1",
         ],
         check: check,
+        prepare: super::PREPARE_GRAPH,
     }
 }
 

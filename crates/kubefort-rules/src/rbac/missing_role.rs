@@ -33,6 +33,7 @@ declare_rule! {
         fix: "Create the referenced role, fix the roleRef, or delete the binding",
         references: [],
         check: check,
+        prepare: super::PREPARE_GRAPH,
     }
 }
 

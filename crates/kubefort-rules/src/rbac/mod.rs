@@ -5,7 +5,7 @@
 //! policy so references to `edit` or `cluster-admin` resolve.
 
 use kubefort_model::Rule;
-use kubefort_model::{Context, Inventory, Object, RuleMeta, Sink};
+use kubefort_model::{Context, Inventory, Object, Prepare, RuleMeta, Sink};
 use kubefort_rbac::authorizer::RoleId;
 use kubefort_rbac::policy::{read_binding, read_role, Binding, Role};
 use kubefort_rbac::{rule_allows, Authorizer, Options, PolicyRule, Request, RoleKind, Subject, SubjectKind};
@@ -75,6 +75,13 @@ pub const RULES: &[&dyn Rule] = &[
 
 /// The authorizer of the whole inventory, built once.
 struct Graph(Authorizer);
+
+/// Builds the [`Graph`] before objects are checked.
+const PREPARE_GRAPH: Prepare = Prepare { name: "rbac graph", run: prepare_graph };
+
+fn prepare_graph(inventory: &Inventory) {
+    graph(inventory);
+}
 
 fn graph(inventory: &Inventory) -> Arc<Graph> {
     inventory.memo(|inv| Graph(Authorizer::new(inv.objects(), Options { with_defaults: true })))

@@ -46,6 +46,7 @@ declare_rule! {
         fix: "Grant workload creation in the subject's own namespaces only; deploy to kube-system through a reviewed pipeline",
         references: ["kube-linter:access-to-create-pods", "kubescape:C-0188", "cis-1.12:5.1.4"],
         check: check,
+        prepare: super::PREPARE_GRAPH,
     }
 }
 

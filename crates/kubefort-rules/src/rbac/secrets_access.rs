@@ -43,6 +43,7 @@ declare_rule! {
         fix: "Grant get on the named secrets the workload needs, in its own namespace",
         references: ["checkov:CKV2_K8S_5", "kube-linter:access-to-secrets", "kubescape:C-0015", "kubescape:C-0186", "cis-1.12:5.1.2"],
         check: check,
+        prepare: super::PREPARE_GRAPH,
     }
 }
 

@@ -32,6 +32,7 @@ declare_rule! {
         fix: "Delete the role or bind it",
         references: [],
         check: check,
+        prepare: super::PREPARE_GRAPH,
     }
 }
 

@@ -43,6 +43,7 @@ declare_rule! {
         fix: "Remove the credential from the annotation (apply Secrets server-side so no last-applied copy is kept) and rotate it",
         references: ["kubescape:C-0012"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 

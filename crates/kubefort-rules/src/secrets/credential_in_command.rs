@@ -35,6 +35,7 @@ declare_rule! {
         fix: "Pass the credential as a mounted Secret file (a `--…-file` flag) instead of on the command line",
         references: ["kubescape:C-0012"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 

@@ -39,6 +39,7 @@ declare_rule! {
         fix: "Move the credential into a Secret (or an external secret manager) and read it from a mounted file",
         references: ["kubescape:C-0012"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 

@@ -43,6 +43,7 @@ declare_rule! {
         fix: "Move the value into a Secret (or an external secret manager), mount it as a file and rotate it",
         references: ["kubescape:C-0012", "kube-linter:env-var-secret", "kubescape:C-0259"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 

@@ -51,6 +51,7 @@ declare_rule! {
         fix: "Replace the credential with a reference to a Secret or an external secret manager, and rotate it",
         references: ["kubescape:C-0012"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 

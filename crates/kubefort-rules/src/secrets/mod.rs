@@ -20,9 +20,10 @@
 //! (SealedSecret, ExternalSecret, SecretProviderClass, SOPS-encrypted
 //! files, Vault agent annotations) are not scanned as plain text.
 
-use kubefort_model::{escape_token, Finding, Node, Object, PodSpecRef, Severity, Value};
+use kubefort_model::{escape_token, Finding, Inventory, Node, Object, PodSpecRef, Prepare, Severity, Value};
 use kubefort_secrets::{scanner, Match};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 mod credential_in_annotation;
 mod credential_in_command;
@@ -409,14 +410,25 @@ pub fn with_hits<R>(cx: &kubefort_model::Context<'_>, f: impl FnOnce(&[Hit]) -> 
         .map(|offset| offset / size)
         .filter(|&i| i < objects.len() && std::ptr::eq(&objects[i], cx.object));
     match index {
-        Some(i) => {
-            let memo = cx
-                .inventory
-                .memo(|inventory| HitsPerObject((0..inventory.len()).map(|_| std::sync::OnceLock::new()).collect()));
-            f(memo.0[i].get_or_init(|| hits(cx.object)))
-        }
+        Some(i) => f(hits_per_object(cx.inventory).0[i].get_or_init(|| hits(cx.object))),
         None => f(&hits(cx.object)),
     }
+}
+
+fn hits_per_object(inventory: &Inventory) -> Arc<HitsPerObject> {
+    inventory.memo(|inventory| HitsPerObject((0..inventory.len()).map(|_| std::sync::OnceLock::new()).collect()))
+}
+
+/// Scans every object before any is checked: work that keeps every core
+/// busy while other rules' models are built (see [`Prepare`]).
+pub(crate) const PREPARE_HITS: Prepare = Prepare { name: "secrets hits", run: prepare_hits };
+
+fn prepare_hits(inventory: &Inventory) {
+    use rayon::prelude::*;
+    let memo = hits_per_object(inventory);
+    inventory.objects().par_iter().zip(memo.0.par_iter()).for_each(|(object, cell)| {
+        cell.get_or_init(|| hits(object));
+    });
 }
 
 /// Reports the hits of one place with one rule.

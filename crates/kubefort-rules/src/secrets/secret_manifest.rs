@@ -54,6 +54,7 @@ declare_rule! {
         fix: "Keep the values in an external secret manager (External Secrets, Sealed Secrets, SOPS, Secrets Store CSI) and commit only the reference",
         references: ["kubescape:C-0208", "kubescape:C-0234"],
         check: check,
+        prepare: super::PREPARE_HITS,
     }
 }
 
