@@ -523,7 +523,7 @@ impl<'a> Parser<'a> {
             }
         }
         let items: Vec<_> = self.items.drain(start..).collect();
-        Ok(Node::new(Value::Seq(items), pos))
+        Ok(Node::new(Value::Seq(items.into_boxed_slice()), pos))
     }
 
     /// A node that starts after `key: ` or `- ` on the same line (or on a

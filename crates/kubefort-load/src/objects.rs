@@ -44,7 +44,7 @@ pub fn objects_from_document(
             let api_version = map.get("apiVersion").and_then(Node::as_str).map(str::to_owned);
             let items = match map.get_mut("items").map(|n| std::mem::replace(&mut n.value, Value::Null)) {
                 Some(Value::Seq(items)) => items,
-                Some(Value::Null) => Vec::new(),
+                Some(Value::Null) => Box::default(),
                 _ => {
                     diagnostics.push(Diagnostic::error(file, root_pos, format!("{list_kind}: `items` must be a list")));
                     return;
@@ -56,7 +56,7 @@ pub fn objects_from_document(
     };
     // Items of a typed list (`PodList` from the API) may omit kind and apiVersion.
     let item_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
-    for (i, mut item) in items.into_iter().enumerate() {
+    for (i, mut item) in items.into_vec().into_iter().enumerate() {
         let item_pos = item.pos;
         if let (Value::Map(m), Some(kind)) = (&mut item.value, item_kind) {
             if m.get("kind").is_none() {

@@ -9,7 +9,7 @@
 //! cluster will see.
 
 use crate::Diagnostic;
-use kubefort_model::{Key, Map, Node, Pos, Value};
+use kubefort_model::{Key, MapBuilder, Node, Pos, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -190,7 +190,7 @@ enum Frame {
         nodes: usize,
     },
     Map {
-        map: Map,
+        map: MapBuilder,
         pos: Pos,
         anchor: usize,
         nodes: usize,
@@ -301,7 +301,7 @@ impl Builder<'_> {
                 self.enter()?;
                 let pos = self.pos(span);
                 self.stack.push(Frame::Map {
-                    map: Map::new(),
+                    map: MapBuilder::new(),
                     pos,
                     anchor,
                     nodes: 1,
@@ -314,13 +314,11 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor, nodes) = match self.stack.pop() {
                     // Finished collections never grow again: give back the spare room.
-                    Some(Frame::Seq { mut items, pos, anchor, nodes }) => {
-                        items.shrink_to_fit();
-                        (Node::new(Value::Seq(items), pos), anchor, nodes)
+                    Some(Frame::Seq { items, pos, anchor, nodes }) => {
+                        (Node::new(Value::Seq(items.into_boxed_slice()), pos), anchor, nodes)
                     }
-                    Some(Frame::Map { mut map, pos, anchor, nodes, .. }) => {
-                        map.shrink_to_fit();
-                        (Node::new(Value::Map(map), pos), anchor, nodes)
+                    Some(Frame::Map { map, pos, anchor, nodes, .. }) => {
+                        (Node::new(Value::Map(map.finish()), pos), anchor, nodes)
                     }
                     None => return Err("unbalanced collection end".into()),
                 };
@@ -422,7 +420,7 @@ impl Builder<'_> {
 
 /// YAML 1.1 merge key: `<<: *base` or `<<: [*a, *b]` adds the entries that
 /// are not already present; explicit keys written later override them.
-fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: &Node) -> Result<(), String> {
+fn merge_into(map: &mut MapBuilder, merged: &mut Vec<String>, value: &Node) -> Result<(), String> {
     let sources: Vec<&Node> = match &value.value {
         Value::Map(_) => vec![value],
         Value::Seq(items) => items.iter().collect(),

@@ -15,7 +15,7 @@ mod workload;
 pub use date::Date;
 pub use finding::{fingerprint, Finding, Fingerprint, Location, ObjectRef};
 pub use inventory::Inventory;
-pub use node::{Key, Map, Node, Pos, Value};
+pub use node::{Key, Map, MapBuilder, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pointer::{escape_token, pointer_join, unescape_token};
 pub use rule::{Context, Prepare, Rule, RuleMeta, Settings, Sink};

@@ -35,14 +35,25 @@ pub enum Value {
     /// with `.into()` from a `&str` or a `String`; read it as a `&str`
     /// (it derefs to `str`, or use [`Node::as_str`]).
     String(CompactString),
-    Seq(Vec<Node>),
+    /// A finished tree never grows, so its lists and maps are boxed slices:
+    /// two words instead of a vector's three, which lets a `Value` share the
+    /// string's 24 bytes (a `Node` is 32 bytes, a map entry 56: a 100,000-object
+    /// dump holds ten million of them).
+    Seq(Box<[Node]>),
     Map(Map),
 }
 
 /// A mapping that keeps its keys in source order with their positions.
 /// Kubernetes objects have small maps, so a vector beats a hash map here.
+/// Built whole ([`Map::from_distinct`], [`MapBuilder`]); see [`Value::Seq`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Map {
+    entries: Box<[(Key, Pos, Node)]>,
+}
+
+/// A [`Map`] being built entry by entry (by the reference YAML path).
+#[derive(Debug, Default)]
+pub struct MapBuilder {
     entries: Vec<(Key, Pos, Node)>,
 }
 
@@ -240,12 +251,64 @@ impl fmt::Display for Key {
     }
 }
 
-impl Map {
+/// Replaces the value of `key` in place, or appends the entry. Returns the
+/// earlier key's position when there was one.
+fn insert_entry(entries: &mut Vec<(Key, Pos, Node)>, key: Key, key_pos: Pos, value: Node) -> Option<Pos> {
+    if let Some(slot) = entries.iter_mut().find(|(k, _, _)| *k == key) {
+        let previous = slot.1;
+        slot.1 = key_pos;
+        slot.2 = value;
+        return Some(previous);
+    }
+    entries.push((key, key_pos, value));
+    None
+}
+
+impl MapBuilder {
     pub fn new() -> Self {
         Self::default()
     }
-    pub fn with_capacity(n: usize) -> Self {
-        Self { entries: Vec::with_capacity(n) }
+    /// Appends an entry; a later duplicate key replaces the earlier value, as
+    /// the API server's decoder does. Returns the earlier key's position then.
+    pub fn insert(&mut self, key: String, key_pos: Pos, value: Node) -> Option<Pos> {
+        insert_entry(&mut self.entries, Key::from(key), key_pos, value)
+    }
+    /// [`MapBuilder::insert`] for a key already made (the loader builds keys
+    /// straight from the parser's text, without an intermediate `String`).
+    pub fn insert_key(&mut self, key: Key, key_pos: Pos, value: Node) -> Option<Pos> {
+        insert_entry(&mut self.entries, key, key_pos, value)
+    }
+    /// Appends an entry whose key the caller knows is not in the map yet,
+    /// without [`MapBuilder::insert_key`]'s scan (the loader tracks the keys
+    /// of a large map in a hash set, so that building it stays linear).
+    pub fn push_new(&mut self, key: Key, key_pos: Pos, value: Node) {
+        debug_assert!(self.get(key.as_str()).is_none(), "push_new: `{key}` is already in the map");
+        self.entries.push((key, key_pos, value));
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+    }
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, p, _)| *p)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// The finished map, without spare capacity.
+    pub fn finish(self) -> Map {
+        Map { entries: self.entries.into_boxed_slice() }
+    }
+}
+
+impl Map {
+    pub fn new() -> Self {
+        Self::default()
     }
     /// A map of entries whose keys are all different (the loader builds
     /// them on a scratch stack and checks for duplicates itself), stored
@@ -256,31 +319,16 @@ impl Map {
                 || entries.iter().enumerate().all(|(i, (k, _, _))| entries[..i].iter().all(|(e, _, _)| e != k)),
             "from_distinct: duplicate keys"
         );
-        Self { entries }
+        Self { entries: entries.into_boxed_slice() }
     }
-    /// Appends an entry; a later duplicate key replaces the earlier value, as
-    /// the API server's decoder does. Returns the earlier key's position then.
+    /// Adds an entry to a finished map (a list item's implied `kind`), as
+    /// [`MapBuilder::insert`] does. It copies the map: build maps with
+    /// [`MapBuilder`] instead.
     pub fn insert(&mut self, key: String, key_pos: Pos, value: Node) -> Option<Pos> {
-        self.insert_key(Key::from(key), key_pos, value)
-    }
-    /// [`Map::insert`] for a key already made (the loader builds keys
-    /// straight from the parser's text, without an intermediate `String`).
-    pub fn insert_key(&mut self, key: Key, key_pos: Pos, value: Node) -> Option<Pos> {
-        if let Some(slot) = self.entries.iter_mut().find(|(k, _, _)| *k == key) {
-            let previous = slot.1;
-            slot.1 = key_pos;
-            slot.2 = value;
-            return Some(previous);
-        }
-        self.entries.push((key, key_pos, value));
-        None
-    }
-    /// Appends an entry whose key the caller knows is not in the map yet,
-    /// without [`Map::insert_key`]'s scan (the loader tracks the keys of a
-    /// large map in a hash set, so that building it stays linear).
-    pub fn push_new(&mut self, key: Key, key_pos: Pos, value: Node) {
-        debug_assert!(self.get(key.as_str()).is_none(), "push_new: `{key}` is already in the map");
-        self.entries.push((key, key_pos, value));
+        let mut entries = std::mem::take(&mut self.entries).into_vec();
+        let previous = insert_entry(&mut entries, Key::from(key), key_pos, value);
+        self.entries = entries.into_boxed_slice();
+        previous
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
@@ -293,10 +341,6 @@ impl Map {
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
-    }
-    /// Gives back spare capacity (a finished map never grows again).
-    pub fn shrink_to_fit(&mut self) {
-        self.entries.shrink_to_fit();
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -490,13 +534,10 @@ impl Node {
             J::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
             J::String(s) => Value::String(s.as_str().into()),
             J::Array(a) => Value::Seq(a.iter().map(|v| Node::from_json(v, pos)).collect()),
-            J::Object(o) => {
-                let mut m = Map::with_capacity(o.len());
-                for (k, v) in o {
-                    m.insert(k.clone(), pos, Node::from_json(v, pos));
-                }
-                Value::Map(m)
-            }
+            // A JSON object's keys are distinct already.
+            J::Object(o) => Value::Map(Map::from_distinct(
+                o.iter().map(|(k, v)| (Key::new(k), pos, Node::from_json(v, pos))).collect(),
+            )),
         };
         Node { value, pos }
     }
@@ -520,7 +561,7 @@ mod tests {
     fn pointer_walks_maps_and_sequences_and_reports_the_missing_rest() {
         let mut inner = Map::new();
         inner.insert("a/b".into(), Pos::new(2, 1), leaf("x", 2));
-        let seq = Node::new(Value::Seq(vec![Node::new(Value::Map(inner), Pos::new(2, 3))]), Pos::new(2, 1));
+        let seq = Node::new(Value::Seq(Box::new([Node::new(Value::Map(inner), Pos::new(2, 3))])), Pos::new(2, 1));
         let mut root = Map::new();
         root.insert("items".into(), Pos::new(1, 1), seq);
         let root = Node::new(Value::Map(root), Pos::new(1, 1));
@@ -562,6 +603,27 @@ mod tests {
         assert!(matches!(Key::new("x-unknown-but-long-key").0, KeyRepr::Heap(_)));
         assert!(Key::new("securityContext") != Key::new("securityContexts"));
         assert_eq!(std::mem::size_of::<Key>(), 16);
+    }
+
+    #[test]
+    fn a_node_is_four_words_and_a_map_entry_seven() {
+        // A 100,000-object dump holds ten million nodes: a word more on
+        // each is 80 MB more to allocate, touch and fault in.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+        assert_eq!(std::mem::size_of::<(Key, Pos, Node)>(), 56);
+    }
+
+    #[test]
+    fn a_built_map_keeps_order_and_the_last_of_duplicates() {
+        let mut b = MapBuilder::new();
+        assert_eq!(b.insert("b".into(), Pos::new(1, 1), leaf("1", 1)), None);
+        b.push_new(Key::new("a"), Pos::new(2, 1), leaf("2", 2));
+        assert_eq!(b.insert_key(Key::new("b"), Pos::new(3, 1), leaf("3", 3)), Some(Pos::new(1, 1)));
+        assert_eq!((b.len(), b.key_pos("b"), b.get("a").and_then(Node::as_str)), (2, Some(Pos::new(3, 1)), Some("2")));
+        let map = b.finish();
+        let entries: Vec<(&str, Option<&str>)> = map.iter().map(|(k, v)| (k, v.as_str())).collect();
+        assert_eq!(entries, [("b", Some("3")), ("a", Some("2"))]);
     }
 
     #[test]
