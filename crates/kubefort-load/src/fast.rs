@@ -52,12 +52,11 @@ pub(crate) struct FastParsed {
 /// Parses one chunk (at most one document), or `None` to have the reference
 /// path parse it.
 pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limits) -> Option<FastParsed> {
-    if !plain_text(text.as_bytes()) {
-        return None;
-    }
+    let ascii = plain_text(text.as_bytes())?;
     let mut p = Parser {
         text,
         b: text.as_bytes(),
+        ascii,
         i: 0,
         line: 1,
         line_start: 0,
@@ -92,8 +91,10 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
 
 /// Whether the text is free of what the fast path leaves to the reference:
 /// tabs, control characters, a BOM, C1 controls, NEL and the Unicode line
-/// separators (YAML 1.1 line breaks), lone carriage returns.
-fn plain_text(b: &[u8]) -> bool {
+/// separators (YAML 1.1 line breaks), lone carriage returns. `None` when
+/// it is not, else whether the text is all ASCII.
+fn plain_text(b: &[u8]) -> Option<bool> {
+    let mut ascii = true;
     // Blocks of 64 bytes without an early exit vectorise well; only a block
     // with something unusual is looked at byte by byte.
     for (n, block) in b.chunks(64).enumerate() {
@@ -105,29 +106,30 @@ fn plain_text(b: &[u8]) -> bool {
         for (j, &c) in block.iter().enumerate() {
             let at = start + j;
             match c {
-                b'\r' if b.get(at + 1) != Some(&b'\n') => return false,
+                b'\r' if b.get(at + 1) != Some(&b'\n') => return None,
                 b'\r' | b'\n' => {}
-                0..=0x1F | 0x7F => return false,
+                0..=0x1F | 0x7F => return None,
                 0x80.. if is_char_start(c) => {
+                    ascii = false;
                     let Some(ch) = std::str::from_utf8(&b[at..(at + 4).min(b.len())])
                         .or_else(|e| std::str::from_utf8(&b[at..at + e.valid_up_to()]))
                         .ok()
                         .and_then(|s| s.chars().next())
                     else {
-                        return false;
+                        return None;
                     };
                     if matches!(
                         ch,
                         '\u{80}'..='\u{9F}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
                     ) {
-                        return false;
+                        return None;
                     }
                 }
                 _ => {}
             }
         }
     }
-    true
+    Some(ascii)
 }
 
 fn is_char_start(c: u8) -> bool {
@@ -146,6 +148,8 @@ enum Next {
 struct Parser<'a> {
     text: &'a str,
     b: &'a [u8],
+    /// The whole text is ASCII: a column is then a byte count.
+    ascii: bool,
     /// The cursor (byte offset).
     i: usize,
     /// 1-based line of the cursor within the chunk.
@@ -184,8 +188,7 @@ impl<'a> Parser<'a> {
     /// The position of byte `at` on the cursor's line; columns count characters.
     fn pos(&self, at: usize) -> Pos {
         let prefix = &self.b[self.line_start..at];
-        let column =
-            if prefix.is_ascii() { prefix.len() } else { prefix.iter().filter(|&&c| is_char_start(c)).count() };
+        let column = if self.ascii { prefix.len() } else { prefix.iter().filter(|&&c| is_char_start(c)).count() };
         Pos::new(self.line + self.line_offset, column as u32 + 1)
     }
     fn here(&self) -> Pos {
@@ -358,12 +361,19 @@ impl<'a> Parser<'a> {
     fn plain_end(&self, start: usize) -> (usize, bool) {
         let b = self.b;
         let mut j = start;
+        // Only `:`, `#` and the line feed can end it (a `\r` is always
+        // followed by `\n`, see `plain_text`): memchr skips the rest.
         let (end, key) = loop {
-            match b.get(j) {
-                None | Some(b'\n' | b'\r') => break (j, false),
-                Some(b':') if self.is_blank_or_eol(j + 1) => break (j, true),
-                Some(b' ') if b.get(j + 1) == Some(&b'#') => break (j, false),
-                Some(_) => j += 1,
+            let Some(k) = b.get(j..).and_then(|rest| memchr::memchr3(b':', b'#', b'\n', rest)) else {
+                break (b.len(), false);
+            };
+            j += k;
+            match b[j] {
+                b'\n' if j > start && b[j - 1] == b'\r' => break (j - 1, false),
+                b'\n' => break (j, false),
+                b':' if self.is_blank_or_eol(j + 1) => break (j, true),
+                b'#' if j > start && b[j - 1] == b' ' => break (j - 1, false),
+                _ => j += 1,
             }
         };
         let mut e = end;

@@ -55,7 +55,10 @@ pub struct Map {
 #[derive(Clone)]
 pub struct Key(KeyRepr);
 
-#[derive(Clone)]
+// Every text has exactly one representation (short: inline, zero-padded;
+// long and well-known: `Known`; else `Heap`), so the derived equality is
+// text equality, without building byte slices first.
+#[derive(Clone, PartialEq, Eq)]
 enum KeyRepr {
     Inline { len: u8, bytes: [u8; Key::INLINE] },
     Known(u16),
@@ -164,13 +167,25 @@ const KNOWN_KEYS: &[&str] = &[
     "whenUnsatisfiable",
 ];
 
-/// The index of a well-known long key.
+/// Bit `n` is set when some well-known key is `n` bytes long.
+const KNOWN_LENGTHS: u64 = {
+    let mut bits = 0u64;
+    let mut i = 0;
+    while i < KNOWN_KEYS.len() {
+        bits |= 1 << KNOWN_KEYS[i].len();
+        i += 1;
+    }
+    bits
+};
+
+/// The index of a well-known long key. A binary search of the sorted list
+/// (most comparisons end at the first bytes) beats hashing the whole key,
+/// and a key of a length no known key has is turned away at once.
 fn known_key(text: &str) -> Option<u16> {
-    use std::collections::HashMap;
-    use std::sync::LazyLock;
-    static INDEX: LazyLock<HashMap<&'static str, u16>> =
-        LazyLock::new(|| KNOWN_KEYS.iter().enumerate().map(|(i, k)| (*k, i as u16)).collect());
-    INDEX.get(text).copied()
+    if text.len() >= 64 || KNOWN_LENGTHS & (1 << text.len()) == 0 {
+        return None;
+    }
+    KNOWN_KEYS.binary_search(&text).ok().map(|i| i as u16)
 }
 
 impl Key {
@@ -221,7 +236,7 @@ impl From<String> for Key {
 }
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
-        self.as_bytes() == other.as_bytes()
+        self.0 == other.0
     }
 }
 impl PartialEq<str> for Key {
@@ -559,9 +574,54 @@ mod tests {
             assert_eq!(Key::new(known).as_str(), *known);
             assert!(Key::new(known) == Key::from(known.to_string()));
         }
+        assert!(KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]), "KNOWN_KEYS must stay sorted for the binary search");
+        assert!(KNOWN_KEYS.iter().all(|k| k.len() < 64), "KNOWN_LENGTHS is one u64");
         assert!(matches!(Key::new("x-unknown-but-long-key").0, KeyRepr::Heap(_)));
         assert!(Key::new("securityContext") != Key::new("securityContexts"));
         assert_eq!(std::mem::size_of::<Key>(), 16);
+    }
+
+    /// Key equality and the known-key lookup against plain text comparison
+    /// and a linear search, on seeded random keys near the known ones.
+    #[test]
+    fn key_equality_and_lookup_match_the_text() {
+        let mut state = 0x6b65_7973u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let pieces = ["a", "b", "-", ".", "/", "ü", "\0", "io", "name", "Context", "kubernetes"];
+        let mut texts: Vec<String> = Vec::new();
+        for _ in 0..3000 {
+            let mut t = match next() % 3 {
+                0 => KNOWN_KEYS[next() % KNOWN_KEYS.len()].to_owned(),
+                1 => String::new(),
+                _ => "x".repeat(next() % 70),
+            };
+            for _ in 0..next() % 3 {
+                match next() % 3 {
+                    0 if !t.is_empty() => {
+                        let cut = (0..=next() % t.len()).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0);
+                        t.truncate(cut);
+                    }
+                    1 => t.insert_str(0, pieces[next() % pieces.len()]),
+                    _ => t.push_str(pieces[next() % pieces.len()]),
+                }
+            }
+            texts.push(t);
+        }
+        for (i, a) in texts.iter().enumerate() {
+            let expected = KNOWN_KEYS.iter().position(|k| k == a).map(|i| i as u16);
+            assert_eq!(known_key(a), expected, "{a:?}");
+            assert_eq!(Key::new(a).as_str(), a.as_str());
+            for b in &texts[i.saturating_sub(20)..=i] {
+                assert_eq!(Key::new(a) == Key::from(b.clone()), a == b, "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]
