@@ -26,6 +26,7 @@ use crate::yaml::{resolve_non_string, resolve_scalar, Document, Limits, Parsed, 
 use crate::Diagnostic;
 use kubefort_model::{Key, Map, Node, Pos, Value};
 use saphyr_parser::ScalarStyle;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -66,9 +67,22 @@ pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limit
         warnings: Vec::new(),
         entries: Vec::new(),
         items: Vec::new(),
+        plain_seen: Cell::new((usize::MAX, 0, false)),
     };
-    let outcome = p.document().ok()?;
-    Some(FastParsed { outcome, warnings: p.warnings })
+    // The scratch stacks of the previous chunk on this thread, so that a
+    // dump's documents do not each grow their own again.
+    (p.entries, p.items) = SCRATCH.take();
+    let outcome = p.document();
+    p.entries.clear(); // left over when the fast path gave up
+    p.items.clear();
+    SCRATCH.set((p.entries, p.items));
+    Some(FastParsed { outcome: outcome.ok()?, warnings: p.warnings })
+}
+
+type Scratch = (Vec<(Key, Pos, Node)>, Vec<Node>);
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = const { Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// Builds the [`Parsed`] of a chunk from the fast path's result, numbering
@@ -165,6 +179,9 @@ struct Parser<'a> {
     entries: Vec<(Key, Pos, Node)>,
     /// The same for the items of sequences.
     items: Vec<Node>,
+    /// The last [`Parser::plain_end`]: (start, end, is a key). A key is
+    /// scanned once to tell a map from a scalar and again to read it.
+    plain_seen: Cell<(usize, usize, bool)>,
 }
 
 /// Maps and sequences open around a node (the depth limit counts these).
@@ -359,27 +376,25 @@ impl<'a> Parser<'a> {
     /// The end of the plain scalar at `start` on its line (before a comment
     /// or `: `), and whether it is followed by `:` (it is a key then).
     fn plain_end(&self, start: usize) -> (usize, bool) {
+        match self.plain_seen.get() {
+            (seen, end, key) if seen == start => return (end, key),
+            _ => {}
+        }
         let b = self.b;
         let mut j = start;
-        // Only `:`, `#` and the line feed can end it (a `\r` is always
-        // followed by `\n`, see `plain_text`): memchr skips the rest.
         let (end, key) = loop {
-            let Some(k) = b.get(j..).and_then(|rest| memchr::memchr3(b':', b'#', b'\n', rest)) else {
-                break (b.len(), false);
-            };
-            j += k;
-            match b[j] {
-                b'\n' if j > start && b[j - 1] == b'\r' => break (j - 1, false),
-                b'\n' => break (j, false),
-                b':' if self.is_blank_or_eol(j + 1) => break (j, true),
-                b'#' if j > start && b[j - 1] == b' ' => break (j - 1, false),
-                _ => j += 1,
+            match b.get(j) {
+                None | Some(b'\n' | b'\r') => break (j, false),
+                Some(b':') if self.is_blank_or_eol(j + 1) => break (j, true),
+                Some(b' ') if b.get(j + 1) == Some(&b'#') => break (j, false),
+                Some(_) => j += 1,
             }
         };
         let mut e = end;
         while e > start && b[e - 1] == b' ' {
             e -= 1;
         }
+        self.plain_seen.set((start, e, key));
         (e, key)
     }
 
@@ -405,8 +420,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        let entries: Vec<_> = self.entries.drain(start..).collect();
-        Ok(Node::new(Value::Map(Map::from_distinct(entries)), pos))
+        Ok(Node::new(Value::Map(Map::from_distinct(take_from(&mut self.entries, start))), pos))
     }
 
     /// Adds an entry as the reference builder does: a later duplicate
@@ -532,8 +546,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        let items: Vec<_> = self.items.drain(start..).collect();
-        Ok(Node::new(Value::Seq(items), pos))
+        Ok(Node::new(Value::Seq(take_from(&mut self.items, start)), pos))
     }
 
     /// A node that starts after `key: ` or `- ` on the same line (or on a
@@ -747,9 +760,9 @@ impl<'a> Parser<'a> {
             }
         }
         let value = if is_map {
-            Value::Map(Map::from_distinct(self.entries.drain(entries_start..).collect()))
+            Value::Map(Map::from_distinct(take_from(&mut self.entries, entries_start)))
         } else {
-            Value::Seq(self.items.drain(items_start..).collect())
+            Value::Seq(take_from(&mut self.items, items_start))
         };
         Ok(Node::new(value, pos))
     }
@@ -801,6 +814,17 @@ impl<'a> Parser<'a> {
             _ => Err(Bail),
         }
     }
+}
+
+/// The items of a scratch stack from `start` on, in an exact-size vector;
+/// the stack keeps its capacity. (`split_off` copies them in one `memcpy`
+/// where `drain().collect()` moves one at a time, but at 0 it would hand
+/// over the whole scratch buffer.)
+fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 {
+        return stack.drain(..).collect();
+    }
+    stack.split_off(start)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -167,30 +167,57 @@ const KNOWN_KEYS: &[&str] = &[
     "whenUnsatisfiable",
 ];
 
-/// Bit `n` is set when some well-known key is `n` bytes long.
-const KNOWN_LENGTHS: u64 = {
-    let mut bits = 0u64;
+/// Open-addressing table of [`KNOWN_KEYS`] indices (`u8::MAX`: empty),
+/// built at compile time. A key is looked up by hashing four of its bytes
+/// and its length, then comparing one or two candidates: cheaper than
+/// hashing the whole key (SipHash) or a binary search of string compares.
+/// Hand-written because no crate builds a perfect-hash table for a handful
+/// of static strings without a build script or a proc macro.
+const KNOWN_TABLE: [u8; 256] = {
+    assert!(KNOWN_KEYS.len() < 128, "keep the table at most half full");
+    let mut table = [u8::MAX; 256];
     let mut i = 0;
     while i < KNOWN_KEYS.len() {
-        bits |= 1 << KNOWN_KEYS[i].len();
+        let mut slot = known_hash(KNOWN_KEYS[i].as_bytes());
+        while table[slot] != u8::MAX {
+            slot = (slot + 1) % 256;
+        }
+        table[slot] = i as u8;
         i += 1;
     }
-    bits
+    table
 };
 
-/// The index of a well-known long key. A binary search of the sorted list
-/// (most comparisons end at the first bytes) beats hashing the whole key,
-/// and a key of a length no known key has is turned away at once.
+/// The table slot of a key longer than [`Key::INLINE`] bytes.
+const fn known_hash(b: &[u8]) -> usize {
+    let n = b.len();
+    let mixed =
+        (n as u64) | (b[0] as u64) << 8 | (b[n / 2] as u64) << 16 | (b[n - 2] as u64) << 24 | (b[n - 1] as u64) << 32;
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+}
+
+/// The index of a well-known long key.
 fn known_key(text: &str) -> Option<u16> {
-    if text.len() >= 64 || KNOWN_LENGTHS & (1 << text.len()) == 0 {
-        return None;
+    if text.len() <= Key::INLINE {
+        return None; // every known key is longer (see the tests)
     }
-    KNOWN_KEYS.binary_search(&text).ok().map(|i| i as u16)
+    let mut slot = known_hash(text.as_bytes());
+    loop {
+        let i = *KNOWN_TABLE.get(slot)?;
+        let known = KNOWN_KEYS.get(i as usize)?; // `None` at an empty slot
+        if known.as_bytes() == text.as_bytes() {
+            return Some(i as u16);
+        }
+        slot = (slot + 1) % KNOWN_TABLE.len();
+    }
 }
 
 impl Key {
     pub const INLINE: usize = 14;
 
+    // Inlined so that the parser builds the key in place: returned through
+    // memory, its odd-sized fields cost a store-forwarding stall.
+    #[inline]
     pub fn new(text: &str) -> Key {
         if text.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
@@ -574,8 +601,6 @@ mod tests {
             assert_eq!(Key::new(known).as_str(), *known);
             assert!(Key::new(known) == Key::from(known.to_string()));
         }
-        assert!(KNOWN_KEYS.windows(2).all(|w| w[0] < w[1]), "KNOWN_KEYS must stay sorted for the binary search");
-        assert!(KNOWN_KEYS.iter().all(|k| k.len() < 64), "KNOWN_LENGTHS is one u64");
         assert!(matches!(Key::new("x-unknown-but-long-key").0, KeyRepr::Heap(_)));
         assert!(Key::new("securityContext") != Key::new("securityContexts"));
         assert_eq!(std::mem::size_of::<Key>(), 16);
