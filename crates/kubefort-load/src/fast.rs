@@ -146,6 +146,50 @@ fn plain_text(b: &[u8]) -> Option<bool> {
     Some(ascii)
 }
 
+/// The first `:`, `#`, `\n` or `\r` at or after `from`: the only bytes at
+/// which a plain scalar may end. Eight bytes at a time, by hand: most
+/// scalars are 5–20 bytes, too short for memchr (three needles at most) to
+/// pay for its setup (it cost more than a byte loop), and a byte loop costs
+/// several compares and a branch a byte.
+fn next_plain_stop(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `w` that is zero (exact for the lowest one).
+    let zero_bytes = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let rest = b.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let found = zero_bytes(w ^ (ONES * u64::from(b':')))
+            | zero_bytes(w ^ (ONES * u64::from(b'#')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\n')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\r')));
+        if found != 0 {
+            return Some(from + n * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let tail = rest.len() - words.remainder().len();
+    let k = words.remainder().iter().position(|c| matches!(c, b':' | b'#' | b'\n' | b'\r'))?;
+    Some(from + tail + k)
+}
+
+/// How many spaces start `b[from..]`. Eight bytes at a time (by hand, as
+/// [`next_plain_stop`]): indentation is most of the bytes of a dump's lines.
+fn spaces_at(b: &[u8], from: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let Some(rest) = b.get(from..) else { return 0 };
+    let mut words = rest.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        // The bytes that are not spaces are the non-zero bytes of `other`.
+        let other = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) ^ SPACES;
+        if other != 0 {
+            return n * 8 + (other.trailing_zeros() / 8) as usize;
+        }
+    }
+    let tail = rest.len() - words.remainder().len();
+    tail + words.remainder().iter().take_while(|&&c| c == b' ').count()
+}
+
 fn is_char_start(c: u8) -> bool {
     c & 0xC0 != 0x80
 }
@@ -212,6 +256,7 @@ impl<'a> Parser<'a> {
         self.pos(self.i)
     }
 
+    /// Past the one or two spaces after a `:` or `-`, typically.
     fn skip_spaces(&mut self) {
         while self.peek() == Some(b' ') {
             self.i += 1;
@@ -275,7 +320,7 @@ impl<'a> Parser<'a> {
             if self.is_marker_line() {
                 return Ok(Next::End);
             }
-            self.skip_spaces();
+            self.i += spaces_at(self.b, self.i); // the indentation
             match self.peek() {
                 None => return Ok(Next::End),
                 Some(b'\n' | b'\r') => self.newline()?,
@@ -383,11 +428,15 @@ impl<'a> Parser<'a> {
         let b = self.b;
         let mut j = start;
         let (end, key) = loop {
-            match b.get(j) {
-                None | Some(b'\n' | b'\r') => break (j, false),
-                Some(b':') if self.is_blank_or_eol(j + 1) => break (j, true),
-                Some(b' ') if b.get(j + 1) == Some(&b'#') => break (j, false),
-                Some(_) => j += 1,
+            let Some(k) = next_plain_stop(b, j) else {
+                break (b.len(), false);
+            };
+            j = k;
+            match b[j] {
+                b'\n' | b'\r' => break (j, false),
+                b':' if self.is_blank_or_eol(j + 1) => break (j, true),
+                b'#' if j > start && b[j - 1] == b' ' => break (j - 1, false),
+                _ => j += 1,
             }
         };
         let mut e = end;
@@ -636,11 +685,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             let line_start = self.i;
-            let mut j = line_start;
-            while self.at(j) == Some(b' ') {
-                j += 1;
-            }
-            let spaces = j - line_start;
+            let spaces = spaces_at(self.b, line_start);
+            let j = line_start + spaces;
             if self.is_eol(j) {
                 // A blank line: more spaces than the indentation would be content.
                 match indent {
@@ -888,4 +934,63 @@ fn unescape(raw: &str) -> Fast<String> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_at_counts_what_a_byte_loop_counts() {
+        let mut state = 0x7370_6163_6573u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let alphabet = [b' ', b' ', b' ', b'\n', b'a', 0xA0, 0x00, 0x20 | 0x80, b'-'];
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let bytes: Vec<u8> = (0..len).map(|_| alphabet[next() % alphabet.len()]).collect();
+            for from in 0..=len + 1 {
+                let expected = bytes.get(from..).map_or(0, |rest| rest.iter().take_while(|&&c| c == b' ').count());
+                assert_eq!(spaces_at(&bytes, from), expected, "{bytes:?} from {from}");
+            }
+        }
+    }
+
+    /// The word-at-a-time search against a plain byte search, on seeded
+    /// random bytes dense in the bytes it looks for and their neighbours.
+    #[test]
+    fn next_plain_stop_finds_what_a_byte_loop_finds() {
+        let alphabet =
+            [b':', b'#', b'\n', b'\r', b'a', b' ', b'9', b';', b'"', 0x0B, 0x0C, 0xBA, 0xA3, 0x8A, 0x80, 0xFF];
+        let mut state = 0x706c_6169_6eu64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            // Half the time without the stop bytes, so that long runs occur.
+            let dense = next() % 2 == 0;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| if dense { alphabet[next() % alphabet.len()] } else { alphabet[4 + next() % 12] })
+                .collect();
+            for from in 0..=len + 1 {
+                let expected = bytes
+                    .get(from..)
+                    .and_then(|rest| rest.iter().position(|c| matches!(c, b':' | b'#' | b'\n' | b'\r')))
+                    .map(|k| from + k);
+                assert_eq!(next_plain_stop(&bytes, from), expected, "{bytes:?} from {from}");
+            }
+        }
+    }
 }

@@ -453,7 +453,24 @@ pub(crate) fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) 
 
 /// [`resolve_scalar`] for every value but a string (`None`), so that a
 /// caller that needs only text allocates nothing.
+#[inline]
 pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
+    // Inlined, this turns away most keys and values (`name`, `app`) without a call.
+    if tag.is_none()
+        && !(style == ScalarStyle::Plain && text.as_bytes().first().is_none_or(|&b| may_start_non_string(b)))
+    {
+        return None;
+    }
+    resolve_tagged_or_plain(text, style, tag)
+}
+
+/// Whether a plain scalar starting with `b` may be a null, a boolean or a number.
+fn may_start_non_string(b: u8) -> bool {
+    matches!(b, b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'-' | b'+' | b'.')
+        || b.is_ascii_digit()
+}
+
+fn resolve_tagged_or_plain(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
     match tag {
         Some("str") => return None,
         Some("int") => {
@@ -472,12 +489,11 @@ pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&st
     if style != ScalarStyle::Plain {
         return None;
     }
-    // Fast path: only these first bytes can start a null, a boolean or a number.
+    // Fast path: only some first bytes can start a null, a boolean or a number.
     match text.as_bytes().first() {
         None => return Some(Value::Null),
-        Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
-        Some(b) if b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.') => {}
-        Some(_) => return None,
+        Some(&b) if !may_start_non_string(b) => return None,
+        Some(_) => {}
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
