@@ -48,12 +48,14 @@ pub(crate) enum Outcome {
 pub(crate) struct FastParsed {
     pub outcome: Outcome,
     pub warnings: Vec<Diagnostic>,
+    /// Whether the chunk has a `#` at all (else it has no `# Source:` line to look for).
+    pub comments: bool,
 }
 
 /// Parses one chunk (at most one document), or `None` to have the reference
 /// path parse it.
 pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limits) -> Option<FastParsed> {
-    let ascii = plain_text(text.as_bytes())?;
+    let TextKind { ascii, hash } = plain_text(text.as_bytes())?;
     let mut p = Parser {
         text,
         b: text.as_bytes(),
@@ -72,11 +74,12 @@ pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limit
     // The scratch stacks of the previous chunk on this thread, so that a
     // dump's documents do not each grow their own again.
     (p.entries, p.items) = SCRATCH.take();
-    let outcome = p.document();
+    let outcome = p.document().map(|outcome| (outcome, hash));
     p.entries.clear(); // left over when the fast path gave up
     p.items.clear();
     SCRATCH.set((p.entries, p.items));
-    Some(FastParsed { outcome: outcome.ok()?, warnings: p.warnings })
+    let (outcome, comments) = outcome.ok()?;
+    Some(FastParsed { outcome, warnings: p.warnings, comments })
 }
 
 type Scratch = (Vec<(Key, Pos, Node)>, Vec<Node>);
@@ -92,7 +95,10 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
     if let Outcome::One(root) = fast.outcome {
         if !root.is_null() {
             let root_line = root.pos.line - line_offset;
-            let template = crate::yaml::helm_source_comments(text)
+            let template = fast
+                .comments
+                .then(|| crate::yaml::helm_source_comments(text))
+                .unwrap_or_default()
                 .into_iter()
                 .rev()
                 .find(|(line, _)| *line <= root_line && *line > 0)
@@ -106,13 +112,13 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
 /// Whether the text is free of what the fast path leaves to the reference:
 /// tabs, control characters, a BOM, C1 controls, NEL and the Unicode line
 /// separators (YAML 1.1 line breaks), lone carriage returns. `None` when
-/// it is not, else whether the text is all ASCII.
-fn plain_text(b: &[u8]) -> Option<bool> {
-    let mut ascii = true;
+/// it is not, else what else it holds.
+fn plain_text(b: &[u8]) -> Option<TextKind> {
+    let (mut ascii, mut hash) = (true, false);
     // Blocks of 64 bytes without an early exit vectorise well; only a block
     // with something unusual is looked at byte by byte.
     for (n, block) in b.chunks(64).enumerate() {
-        let odd = block.iter().fold(false, |acc, &c| acc | (c < 0x20 && c != b'\n') | (c >= 0x7F));
+        let odd = block.iter().fold(false, |acc, &c| acc | (c < 0x20 && c != b'\n') | (c >= 0x7F) | (c == b'#'));
         if !odd {
             continue;
         }
@@ -121,6 +127,7 @@ fn plain_text(b: &[u8]) -> Option<bool> {
             let at = start + j;
             match c {
                 b'\r' if b.get(at + 1) != Some(&b'\n') => return None,
+                b'#' => hash = true,
                 b'\r' | b'\n' => {}
                 0..=0x1F | 0x7F => return None,
                 0x80.. if is_char_start(c) => {
@@ -143,7 +150,15 @@ fn plain_text(b: &[u8]) -> Option<bool> {
             }
         }
     }
-    Some(ascii)
+    Some(TextKind { ascii, hash })
+}
+
+/// What [`plain_text`] saw besides.
+struct TextKind {
+    /// No byte above 0x7F.
+    ascii: bool,
+    /// A `#` somewhere: there may be comments.
+    hash: bool,
 }
 
 /// The first `:`, `#`, `\n` or `\r` at or after `from`: the only bytes at

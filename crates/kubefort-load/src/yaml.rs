@@ -453,15 +453,24 @@ pub(crate) fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) 
 
 /// [`resolve_scalar`] for every value but a string (`None`), so that a
 /// caller that needs only text allocates nothing.
-#[inline]
+#[inline(always)]
 pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
-    // Inlined, this turns away most keys and values (`name`, `app`) without a call.
-    if tag.is_none()
-        && !(style == ScalarStyle::Plain && text.as_bytes().first().is_none_or(|&b| may_start_non_string(b)))
-    {
+    // Inlined (a plain `#[inline]` was not taken), this turns away most keys
+    // and values (`metadata`, `app`, `namespace`) without a call.
+    if tag.is_none() && !(style == ScalarStyle::Plain && may_be_non_string(text.as_bytes())) {
         return None;
     }
     resolve_tagged_or_plain(text, style, tag)
+}
+
+/// Whether an untagged plain scalar may be a null, a boolean or a number: it
+/// is empty, starts as a number does, or is a word of at most five letters
+/// (`false`) that starts as a null or a boolean does.
+fn may_be_non_string(text: &[u8]) -> bool {
+    match text.first() {
+        None => true,
+        Some(&b) => may_start_non_string(b) && (text.len() <= 5 || !b.is_ascii_alphabetic()),
+    }
 }
 
 /// Whether a plain scalar starting with `b` may be a null, a boolean or a number.
@@ -608,6 +617,89 @@ mod tests {
         assert_eq!(r.get("j").unwrap().value, Value::Float(8.0));
         assert_eq!(r.get("k").unwrap().value, Value::String("10".into()));
         assert_eq!(r.get("l").unwrap().value, Value::Float(f64::INFINITY));
+    }
+
+    /// The inlined gate of `resolve_non_string` turns away only what the full
+    /// resolution would leave a string: every literal, and seeded random
+    /// words and numbers built from their pieces.
+    #[test]
+    fn the_resolution_gate_keeps_every_null_bool_and_number() {
+        let literals = [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "y",
+            "Y",
+            "yes",
+            "Yes",
+            "YES",
+            "true",
+            "True",
+            "TRUE",
+            "on",
+            "On",
+            "ON",
+            "n",
+            "N",
+            "no",
+            "No",
+            "NO",
+            "false",
+            "False",
+            "FALSE",
+            "off",
+            "Off",
+            "OFF",
+            ".inf",
+            "-.Inf",
+            "+.INF",
+            ".nan",
+            "0",
+            "-1",
+            "+2",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "0644",
+            "1_000",
+            "1e3",
+            "-.5e3",
+            "08",
+            "falsey",
+            "nullable",
+            "namespace",
+            "ownerReferences",
+            "yesterday",
+            "Truest",
+            "ONE",
+        ];
+        let pieces = [
+            "n", "u", "l", "y", "e", "s", "t", "r", "f", "a", "o", "O", "F", "N", "T", "1", "0", "x", "-", "+", ".",
+            "_", "e", "inf", "NaN", "9",
+        ];
+        let mut state = 0x7265_736f_6c76u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let random = (0..50_000).map(|_| (0..next() % 8).map(|_| pieces[next() % pieces.len()]).collect::<String>());
+        let mut resolved = 0;
+        for text in literals.iter().map(|t| t.to_string()).chain(random) {
+            let full = resolve_tagged_or_plain(&text, ScalarStyle::Plain, None);
+            resolved += usize::from(full.is_some());
+            assert_eq!(
+                format!("{:?}", resolve_non_string(&text, ScalarStyle::Plain, None)),
+                format!("{full:?}"),
+                "{text:?}"
+            );
+        }
+        assert!(resolved > 1000, "too few non-strings to test the gate: {resolved}");
     }
 
     #[test]
