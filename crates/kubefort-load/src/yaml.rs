@@ -61,23 +61,22 @@ pub struct Chunk<'a> {
 /// documents. Streams with directives (`%YAML`) are kept whole.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let bytes = text.as_bytes();
+    // Whole-text searches for `\n%` and `\n---` rather than a look at every
+    // line: a large dump has millions of lines, and this runs before any
+    // parallelism.
+    if bytes.first() == Some(&b'%') || memchr::memmem::find(bytes, b"\n%").is_some() {
+        return vec![Chunk { text, line_offset: 0 }];
+    }
     let mut chunks = Vec::new();
-    let mut start = 0usize;
-    let mut start_line = 0u32;
-    // Lines start at 0 and after every `\n` (memchr finds those fast: a
-    // large dump has millions of lines and this runs before any parallelism).
-    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-    for (line_no, offset) in (0u32..).zip(line_starts) {
-        match bytes.get(offset) {
-            None => break,
-            Some(b'%') => return vec![Chunk { text, line_offset: 0 }],
-            Some(b'-') if offset > start && is_document_start(&text[offset..]) => {
-                chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
-                start = offset;
-                start_line = line_no;
-            }
-            Some(_) => {}
+    let (mut start, mut start_line) = (0usize, 0u32);
+    for newline in memchr::memmem::find_iter(bytes, b"\n---") {
+        let offset = newline + 1;
+        if !is_document_start(&text[offset..]) {
+            continue;
         }
+        chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
+        start_line += memchr::memchr_iter(b'\n', &bytes[start..offset]).count() as u32;
+        start = offset;
     }
     if start < text.len() || chunks.is_empty() {
         chunks.push(Chunk { text: &text[start..], line_offset: start_line });
@@ -712,6 +711,84 @@ mod tests {
         assert_eq!(p.documents[2].root.get("c").unwrap().pos, Pos::new(6, 4));
         assert_eq!(p.documents[2].index, 2);
         assert_eq!(split_documents("x: '---'\n").len(), 1);
+    }
+
+    /// The line-by-line split the whole-text searches replaced.
+    fn split_documents_by_lines(text: &str) -> Vec<Chunk<'_>> {
+        let bytes = text.as_bytes();
+        let mut chunks = Vec::new();
+        let (mut start, mut start_line) = (0usize, 0u32);
+        let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        for (line_no, offset) in (0u32..).zip(line_starts) {
+            match bytes.get(offset) {
+                None => break,
+                Some(b'%') => return vec![Chunk { text, line_offset: 0 }],
+                Some(b'-') if offset > start && is_document_start(&text[offset..]) => {
+                    chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
+                    start = offset;
+                    start_line = line_no;
+                }
+                Some(_) => {}
+            }
+        }
+        if start < text.len() || chunks.is_empty() {
+            chunks.push(Chunk { text: &text[start..], line_offset: start_line });
+        }
+        chunks
+    }
+
+    /// The split against the line-by-line one, on seeded random streams of
+    /// markers, near-markers, directives and text.
+    #[test]
+    fn documents_split_as_line_by_line() {
+        let pieces = [
+            "---",
+            "--- ",
+            "---\t",
+            "----",
+            "-- -",
+            "--",
+            "-",
+            "...",
+            "%YAML 1.2",
+            "%",
+            " %",
+            "a: 1",
+            "- b",
+            "\n",
+            "\n",
+            "\r\n",
+            " ",
+            "x---",
+            "'---'",
+        ];
+        let mut state = 0x7370_6c69_74u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let mut splits = 0;
+        for _ in 0..20_000 {
+            // Directives only now and then, or nearly every stream would be kept whole.
+            let mut text = String::new();
+            for _ in 0..next() % 30 {
+                let piece = pieces[next() % pieces.len()];
+                if !piece.contains('%') || next() % 8 == 0 {
+                    text.push_str(piece);
+                }
+            }
+            let fmt = |chunks: Vec<Chunk<'_>>| -> Vec<(String, u32)> {
+                chunks.into_iter().map(|c| (c.text.to_owned(), c.line_offset)).collect()
+            };
+            let expected = fmt(split_documents_by_lines(&text));
+            splits += expected.len() - 1;
+            assert_eq!(fmt(split_documents(&text)), expected, "{text:?}");
+        }
+        assert!(splits > 5_000, "too few splits to test: {splits}");
     }
 
     #[test]
