@@ -553,6 +553,7 @@ impl<'a> Parser<'a> {
     /// The text between two offsets. They are always next to ASCII bytes
     /// (quotes, spaces, line breaks), so slicing the `&str` costs only a
     /// boundary check, not the UTF-8 validation of `from_utf8`.
+    #[inline(always)] // a few instructions, called for every scalar
     fn str(&self, from: usize, to: usize) -> &'a str {
         self.text.get(from..to).unwrap_or_default()
     }

@@ -465,6 +465,7 @@ pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&st
 /// Whether an untagged plain scalar may be a null, a boolean or a number: it
 /// is empty, starts as a number does, or is a word of at most five letters
 /// (`false`) that starts as a null or a boolean does.
+#[inline(always)]
 fn may_be_non_string(text: &[u8]) -> bool {
     match text.first() {
         None => true,
@@ -473,6 +474,7 @@ fn may_be_non_string(text: &[u8]) -> bool {
 }
 
 /// Whether a plain scalar starting with `b` may be a null, a boolean or a number.
+#[inline]
 fn may_start_non_string(b: u8) -> bool {
     matches!(b, b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'-' | b'+' | b'.')
         || b.is_ascii_digit()

@@ -215,18 +215,22 @@ fn known_key(text: &str) -> Option<u16> {
 impl Key {
     pub const INLINE: usize = 14;
 
-    // Inlined so that the parser builds the key in place: returned through
-    // memory, its odd-sized fields cost a store-forwarding stall.
-    #[inline]
+    // The short case inlined into the parser (a plain `#[inline]` was not
+    // taken): the key is built in place rather than returned through memory.
+    #[inline(always)]
     pub fn new(text: &str) -> Key {
         if text.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
             bytes[..text.len()].copy_from_slice(text.as_bytes());
             Key(KeyRepr::Inline { len: text.len() as u8, bytes })
-        } else if let Some(i) = known_key(text) {
-            Key(KeyRepr::Known(i))
         } else {
-            Key(KeyRepr::Heap(Box::new(text.into())))
+            Self::new_long(text)
+        }
+    }
+    fn new_long(text: &str) -> Key {
+        match known_key(text) {
+            Some(i) => Key(KeyRepr::Known(i)),
+            None => Key(KeyRepr::Heap(Box::new(text.into()))),
         }
     }
     pub fn as_str(&self) -> &str {
