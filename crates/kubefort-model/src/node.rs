@@ -167,6 +167,33 @@ const KNOWN_KEYS: &[&str] = &[
     "whenUnsatisfiable",
 ];
 
+/// `b` (at most [`Key::INLINE`] bytes) zero-padded, assembled in registers
+/// from overlapping fixed-size loads: a variable-length copy into the array
+/// (a `memcpy` call) followed by word-sized reads of it stalled the parser
+/// on store forwarding at every key.
+#[inline(always)]
+fn padded(b: &[u8]) -> [u8; Key::INLINE] {
+    let n = b.len();
+    let u64_at = |at: usize| b.get(at..at + 8).and_then(|s| <[u8; 8]>::try_from(s).ok()).map_or(0, u64::from_le_bytes);
+    let u32_at = |at: usize| {
+        b.get(at..at + 4).and_then(|s| <[u8; 4]>::try_from(s).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let byte_at = |at: usize| b.get(at).map_or(0, |&c| u64::from(c));
+    // Each pair of loads overlaps on bytes that are equal in both, so OR
+    // puts every byte at its place.
+    let (lo, hi) = match n {
+        0 => (0, 0),
+        1..=3 => (byte_at(0) | byte_at(n / 2) << (8 * (n / 2)) | byte_at(n - 1) << (8 * (n - 1)), 0),
+        4..=7 => (u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0),
+        8 => (u64_at(0), 0),
+        _ => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n.min(Key::INLINE)))),
+    };
+    let all = (u128::from(hi) << 64 | u128::from(lo)).to_le_bytes();
+    let mut out = [0u8; Key::INLINE];
+    out.copy_from_slice(&all[..Key::INLINE]);
+    out
+}
+
 /// Open-addressing table of [`KNOWN_KEYS`] indices (`u8::MAX`: empty),
 /// built at compile time. A key is looked up by hashing four of its bytes
 /// and its length, then comparing one or two candidates: cheaper than
@@ -220,9 +247,7 @@ impl Key {
     #[inline(always)]
     pub fn new(text: &str) -> Key {
         if text.len() <= Self::INLINE {
-            let mut bytes = [0u8; Self::INLINE];
-            bytes[..text.len()].copy_from_slice(text.as_bytes());
-            Key(KeyRepr::Inline { len: text.len() as u8, bytes })
+            Key(KeyRepr::Inline { len: text.len() as u8, bytes: padded(text.as_bytes()) })
         } else {
             Self::new_long(text)
         }
@@ -650,6 +675,16 @@ mod tests {
             for b in &texts[i.saturating_sub(20)..=i] {
                 assert_eq!(Key::new(a) == Key::from(b.clone()), a == b, "{a:?} vs {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn padded_keeps_every_byte_in_place() {
+        let text: Vec<u8> = (1..=Key::INLINE as u8).map(|i| i * 17).collect();
+        for n in 0..=Key::INLINE {
+            let mut expected = [0u8; Key::INLINE];
+            expected[..n].copy_from_slice(&text[..n]);
+            assert_eq!(padded(&text[..n]), expected, "{n} bytes");
         }
     }
 
