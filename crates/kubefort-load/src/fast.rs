@@ -95,14 +95,8 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
     if let Outcome::One(root) = fast.outcome {
         if !root.is_null() {
             let root_line = root.pos.line - line_offset;
-            let template = fast
-                .comments
-                .then(|| crate::yaml::helm_source_comments(text))
-                .unwrap_or_default()
-                .into_iter()
-                .rev()
-                .find(|(line, _)| *line <= root_line && *line > 0)
-                .map(|(_, t)| t);
+            let comments = if fast.comments { crate::yaml::helm_source_comments(text) } else { Vec::new() };
+            let template = comments.into_iter().rev().find(|(line, _)| *line <= root_line && *line > 0).map(|(_, t)| t);
             out.documents.push(Document { root, index: first_index, template });
         }
     }
@@ -132,13 +126,10 @@ fn plain_text(b: &[u8]) -> Option<TextKind> {
                 0..=0x1F | 0x7F => return None,
                 0x80.. if is_char_start(c) => {
                     ascii = false;
-                    let Some(ch) = std::str::from_utf8(&b[at..(at + 4).min(b.len())])
+                    let ch = std::str::from_utf8(&b[at..(at + 4).min(b.len())])
                         .or_else(|e| std::str::from_utf8(&b[at..at + e.valid_up_to()]))
                         .ok()
-                        .and_then(|s| s.chars().next())
-                    else {
-                        return None;
-                    };
+                        .and_then(|s| s.chars().next())?;
                     if matches!(
                         ch,
                         '\u{80}'..='\u{9F}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
@@ -879,12 +870,14 @@ impl<'a> Parser<'a> {
 }
 
 /// The items of a scratch stack from `start` on, in an exact-size vector;
-/// the stack keeps its capacity. (`split_off` copies them in one `memcpy`
-/// where `drain().collect()` moves one at a time, but at 0 it would hand
-/// over the whole scratch buffer.)
+/// the stack keeps its capacity. (`split_off` and `append` copy them in one
+/// `memcpy` where `drain().collect()` moved one at a time; `split_off(0)`
+/// and `mem::take` would hand over the whole scratch buffer.)
 fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
     if start == 0 {
-        return stack.drain(..).collect();
+        let mut all = Vec::with_capacity(stack.len());
+        all.append(stack);
+        return all;
     }
     stack.split_off(start)
 }
@@ -984,7 +977,7 @@ mod tests {
     fn next_plain_stop_finds_what_a_byte_loop_finds() {
         let alphabet =
             [b':', b'#', b'\n', b'\r', b'a', b' ', b'9', b';', b'"', 0x0B, 0x0C, 0xBA, 0xA3, 0x8A, 0x80, 0xFF];
-        let mut state = 0x706c_6169_6eu64;
+        let mut state = 0x0070_6c61_696e_u64;
         let mut next = move || {
             // splitmix64
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);

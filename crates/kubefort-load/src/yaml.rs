@@ -764,7 +764,7 @@ mod tests {
             "x---",
             "'---'",
         ];
-        let mut state = 0x7370_6c69_74u64;
+        let mut state = 0x0073_706c_6974_u64;
         let mut next = move || {
             // splitmix64
             state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
