@@ -26,6 +26,7 @@ use crate::yaml::{resolve_non_string, resolve_scalar, Document, Limits, Parsed, 
 use crate::Diagnostic;
 use kubefort_model::{Key, Map, Node, Pos, Value};
 use saphyr_parser::ScalarStyle;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -47,17 +48,18 @@ pub(crate) enum Outcome {
 pub(crate) struct FastParsed {
     pub outcome: Outcome,
     pub warnings: Vec<Diagnostic>,
+    /// Whether the chunk has a `#` at all (else it has no `# Source:` line to look for).
+    pub comments: bool,
 }
 
 /// Parses one chunk (at most one document), or `None` to have the reference
 /// path parse it.
 pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limits) -> Option<FastParsed> {
-    if !plain_text(text.as_bytes()) {
-        return None;
-    }
+    let TextKind { ascii, hash } = plain_text(text.as_bytes())?;
     let mut p = Parser {
         text,
         b: text.as_bytes(),
+        ascii,
         i: 0,
         line: 1,
         line_start: 0,
@@ -67,9 +69,23 @@ pub(crate) fn parse(text: &str, line_offset: u32, file: &Arc<str>, limits: Limit
         warnings: Vec::new(),
         entries: Vec::new(),
         items: Vec::new(),
+        plain_seen: Cell::new((usize::MAX, 0, false)),
     };
-    let outcome = p.document().ok()?;
-    Some(FastParsed { outcome, warnings: p.warnings })
+    // The scratch stacks of the previous chunk on this thread, so that a
+    // dump's documents do not each grow their own again.
+    (p.entries, p.items) = SCRATCH.take();
+    let outcome = p.document().map(|outcome| (outcome, hash));
+    p.entries.clear(); // left over when the fast path gave up
+    p.items.clear();
+    SCRATCH.set((p.entries, p.items));
+    let (outcome, comments) = outcome.ok()?;
+    Some(FastParsed { outcome, warnings: p.warnings, comments })
+}
+
+type Scratch = (Vec<(Key, Pos, Node)>, Vec<Node>);
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = const { Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// Builds the [`Parsed`] of a chunk from the fast path's result, numbering
@@ -79,11 +95,8 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
     if let Outcome::One(root) = fast.outcome {
         if !root.is_null() {
             let root_line = root.pos.line - line_offset;
-            let template = crate::yaml::helm_source_comments(text)
-                .into_iter()
-                .rev()
-                .find(|(line, _)| *line <= root_line && *line > 0)
-                .map(|(_, t)| t);
+            let comments = if fast.comments { crate::yaml::helm_source_comments(text) } else { Vec::new() };
+            let template = comments.into_iter().rev().find(|(line, _)| *line <= root_line && *line > 0).map(|(_, t)| t);
             out.documents.push(Document { root, index: first_index, template });
         }
     }
@@ -92,12 +105,14 @@ pub(crate) fn into_parsed(fast: FastParsed, first_index: usize, line_offset: u32
 
 /// Whether the text is free of what the fast path leaves to the reference:
 /// tabs, control characters, a BOM, C1 controls, NEL and the Unicode line
-/// separators (YAML 1.1 line breaks), lone carriage returns.
-fn plain_text(b: &[u8]) -> bool {
+/// separators (YAML 1.1 line breaks), lone carriage returns. `None` when
+/// it is not, else what else it holds.
+fn plain_text(b: &[u8]) -> Option<TextKind> {
+    let (mut ascii, mut hash) = (true, false);
     // Blocks of 64 bytes without an early exit vectorise well; only a block
     // with something unusual is looked at byte by byte.
     for (n, block) in b.chunks(64).enumerate() {
-        let odd = block.iter().fold(false, |acc, &c| acc | (c < 0x20 && c != b'\n') | (c >= 0x7F));
+        let odd = block.iter().fold(false, |acc, &c| acc | (c < 0x20 && c != b'\n') | (c >= 0x7F) | (c == b'#'));
         if !odd {
             continue;
         }
@@ -105,29 +120,80 @@ fn plain_text(b: &[u8]) -> bool {
         for (j, &c) in block.iter().enumerate() {
             let at = start + j;
             match c {
-                b'\r' if b.get(at + 1) != Some(&b'\n') => return false,
+                b'\r' if b.get(at + 1) != Some(&b'\n') => return None,
+                b'#' => hash = true,
                 b'\r' | b'\n' => {}
-                0..=0x1F | 0x7F => return false,
+                0..=0x1F | 0x7F => return None,
                 0x80.. if is_char_start(c) => {
-                    let Some(ch) = std::str::from_utf8(&b[at..(at + 4).min(b.len())])
+                    ascii = false;
+                    let ch = std::str::from_utf8(&b[at..(at + 4).min(b.len())])
                         .or_else(|e| std::str::from_utf8(&b[at..at + e.valid_up_to()]))
                         .ok()
-                        .and_then(|s| s.chars().next())
-                    else {
-                        return false;
-                    };
+                        .and_then(|s| s.chars().next())?;
                     if matches!(
                         ch,
                         '\u{80}'..='\u{9F}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
                     ) {
-                        return false;
+                        return None;
                     }
                 }
                 _ => {}
             }
         }
     }
-    true
+    Some(TextKind { ascii, hash })
+}
+
+/// What [`plain_text`] saw besides.
+struct TextKind {
+    /// No byte above 0x7F.
+    ascii: bool,
+    /// A `#` somewhere: there may be comments.
+    hash: bool,
+}
+
+/// The first `:`, `#`, `\n` or `\r` at or after `from`: the only bytes at
+/// which a plain scalar may end. Eight bytes at a time, by hand: most
+/// scalars are 5–20 bytes, too short for memchr (three needles at most) to
+/// pay for its setup (it cost more than a byte loop), and a byte loop costs
+/// several compares and a branch a byte.
+fn next_plain_stop(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `w` that is zero (exact for the lowest one).
+    let zero_bytes = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let rest = b.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let found = zero_bytes(w ^ (ONES * u64::from(b':')))
+            | zero_bytes(w ^ (ONES * u64::from(b'#')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\n')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\r')));
+        if found != 0 {
+            return Some(from + n * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let tail = rest.len() - words.remainder().len();
+    let k = words.remainder().iter().position(|c| matches!(c, b':' | b'#' | b'\n' | b'\r'))?;
+    Some(from + tail + k)
+}
+
+/// How many spaces start `b[from..]`. Eight bytes at a time (by hand, as
+/// [`next_plain_stop`]): indentation is most of the bytes of a dump's lines.
+fn spaces_at(b: &[u8], from: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let Some(rest) = b.get(from..) else { return 0 };
+    let mut words = rest.chunks_exact(8);
+    for (n, w) in words.by_ref().enumerate() {
+        // The bytes that are not spaces are the non-zero bytes of `other`.
+        let other = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) ^ SPACES;
+        if other != 0 {
+            return n * 8 + (other.trailing_zeros() / 8) as usize;
+        }
+    }
+    let tail = rest.len() - words.remainder().len();
+    tail + words.remainder().iter().take_while(|&&c| c == b' ').count()
 }
 
 fn is_char_start(c: u8) -> bool {
@@ -146,6 +212,8 @@ enum Next {
 struct Parser<'a> {
     text: &'a str,
     b: &'a [u8],
+    /// The whole text is ASCII: a column is then a byte count.
+    ascii: bool,
     /// The cursor (byte offset).
     i: usize,
     /// 1-based line of the cursor within the chunk.
@@ -161,6 +229,9 @@ struct Parser<'a> {
     entries: Vec<(Key, Pos, Node)>,
     /// The same for the items of sequences.
     items: Vec<Node>,
+    /// The last [`Parser::plain_end`]: (start, end, is a key). A key is
+    /// scanned once to tell a map from a scalar and again to read it.
+    plain_seen: Cell<(usize, usize, bool)>,
 }
 
 /// Maps and sequences open around a node (the depth limit counts these).
@@ -184,14 +255,14 @@ impl<'a> Parser<'a> {
     /// The position of byte `at` on the cursor's line; columns count characters.
     fn pos(&self, at: usize) -> Pos {
         let prefix = &self.b[self.line_start..at];
-        let column =
-            if prefix.is_ascii() { prefix.len() } else { prefix.iter().filter(|&&c| is_char_start(c)).count() };
+        let column = if self.ascii { prefix.len() } else { prefix.iter().filter(|&&c| is_char_start(c)).count() };
         Pos::new(self.line + self.line_offset, column as u32 + 1)
     }
     fn here(&self) -> Pos {
         self.pos(self.i)
     }
 
+    /// Past the one or two spaces after a `:` or `-`, typically.
     fn skip_spaces(&mut self) {
         while self.peek() == Some(b' ') {
             self.i += 1;
@@ -255,7 +326,7 @@ impl<'a> Parser<'a> {
             if self.is_marker_line() {
                 return Ok(Next::End);
             }
-            self.skip_spaces();
+            self.i += spaces_at(self.b, self.i); // the indentation
             match self.peek() {
                 None => return Ok(Next::End),
                 Some(b'\n' | b'\r') => self.newline()?,
@@ -356,20 +427,29 @@ impl<'a> Parser<'a> {
     /// The end of the plain scalar at `start` on its line (before a comment
     /// or `: `), and whether it is followed by `:` (it is a key then).
     fn plain_end(&self, start: usize) -> (usize, bool) {
+        match self.plain_seen.get() {
+            (seen, end, key) if seen == start => return (end, key),
+            _ => {}
+        }
         let b = self.b;
         let mut j = start;
         let (end, key) = loop {
-            match b.get(j) {
-                None | Some(b'\n' | b'\r') => break (j, false),
-                Some(b':') if self.is_blank_or_eol(j + 1) => break (j, true),
-                Some(b' ') if b.get(j + 1) == Some(&b'#') => break (j, false),
-                Some(_) => j += 1,
+            let Some(k) = next_plain_stop(b, j) else {
+                break (b.len(), false);
+            };
+            j = k;
+            match b[j] {
+                b'\n' | b'\r' => break (j, false),
+                b':' if self.is_blank_or_eol(j + 1) => break (j, true),
+                b'#' if j > start && b[j - 1] == b' ' => break (j - 1, false),
+                _ => j += 1,
             }
         };
         let mut e = end;
         while e > start && b[e - 1] == b' ' {
             e -= 1;
         }
+        self.plain_seen.set((start, e, key));
         (e, key)
     }
 
@@ -395,8 +475,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        let entries: Vec<_> = self.entries.drain(start..).collect();
-        Ok(Node::new(Value::Map(Map::from_distinct(entries)), pos))
+        Ok(Node::new(Value::Map(Map::from_distinct(take_from(&mut self.entries, start))), pos))
     }
 
     /// Adds an entry as the reference builder does: a later duplicate
@@ -465,6 +544,7 @@ impl<'a> Parser<'a> {
     /// The text between two offsets. They are always next to ASCII bytes
     /// (quotes, spaces, line breaks), so slicing the `&str` costs only a
     /// boundary check, not the UTF-8 validation of `from_utf8`.
+    #[inline(always)] // a few instructions, called for every scalar
     fn str(&self, from: usize, to: usize) -> &'a str {
         self.text.get(from..to).unwrap_or_default()
     }
@@ -522,8 +602,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        let items: Vec<_> = self.items.drain(start..).collect();
-        Ok(Node::new(Value::Seq(items.into_boxed_slice()), pos))
+        Ok(Node::new(Value::Seq(take_from(&mut self.items, start).into_boxed_slice()), pos))
     }
 
     /// A node that starts after `key: ` or `- ` on the same line (or on a
@@ -613,11 +692,8 @@ impl<'a> Parser<'a> {
                 break;
             }
             let line_start = self.i;
-            let mut j = line_start;
-            while self.at(j) == Some(b' ') {
-                j += 1;
-            }
-            let spaces = j - line_start;
+            let spaces = spaces_at(self.b, line_start);
+            let j = line_start + spaces;
             if self.is_eol(j) {
                 // A blank line: more spaces than the indentation would be content.
                 match indent {
@@ -737,9 +813,9 @@ impl<'a> Parser<'a> {
             }
         }
         let value = if is_map {
-            Value::Map(Map::from_distinct(self.entries.drain(entries_start..).collect()))
+            Value::Map(Map::from_distinct(take_from(&mut self.entries, entries_start)))
         } else {
-            Value::Seq(self.items.drain(items_start..).collect())
+            Value::Seq(take_from(&mut self.items, items_start).into_boxed_slice())
         };
         Ok(Node::new(value, pos))
     }
@@ -791,6 +867,20 @@ impl<'a> Parser<'a> {
             _ => Err(Bail),
         }
     }
+}
+
+/// The items of a scratch stack from `start` on, in an exact-size vector
+/// (so that boxing it as a finished collection does not reallocate);
+/// the stack keeps its capacity. (`split_off` and `append` copy them in one
+/// `memcpy` where `drain().collect()` moved one at a time; `split_off(0)`
+/// and `mem::take` would hand over the whole scratch buffer.)
+fn take_from<T>(stack: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 {
+        let mut all = Vec::with_capacity(stack.len());
+        all.append(stack);
+        return all;
+    }
+    stack.split_off(start)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -854,4 +944,63 @@ fn unescape(raw: &str) -> Fast<String> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_at_counts_what_a_byte_loop_counts() {
+        let mut state = 0x7370_6163_6573u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let alphabet = [b' ', b' ', b' ', b'\n', b'a', 0xA0, 0x00, 0x20 | 0x80, b'-'];
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let bytes: Vec<u8> = (0..len).map(|_| alphabet[next() % alphabet.len()]).collect();
+            for from in 0..=len + 1 {
+                let expected = bytes.get(from..).map_or(0, |rest| rest.iter().take_while(|&&c| c == b' ').count());
+                assert_eq!(spaces_at(&bytes, from), expected, "{bytes:?} from {from}");
+            }
+        }
+    }
+
+    /// The word-at-a-time search against a plain byte search, on seeded
+    /// random bytes dense in the bytes it looks for and their neighbours.
+    #[test]
+    fn next_plain_stop_finds_what_a_byte_loop_finds() {
+        let alphabet =
+            [b':', b'#', b'\n', b'\r', b'a', b' ', b'9', b';', b'"', 0x0B, 0x0C, 0xBA, 0xA3, 0x8A, 0x80, 0xFF];
+        let mut state = 0x0070_6c61_696e_u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            // Half the time without the stop bytes, so that long runs occur.
+            let dense = next() % 2 == 0;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| if dense { alphabet[next() % alphabet.len()] } else { alphabet[4 + next() % 12] })
+                .collect();
+            for from in 0..=len + 1 {
+                let expected = bytes
+                    .get(from..)
+                    .and_then(|rest| rest.iter().position(|c| matches!(c, b':' | b'#' | b'\n' | b'\r')))
+                    .map(|k| from + k);
+                assert_eq!(next_plain_stop(&bytes, from), expected, "{bytes:?} from {from}");
+            }
+        }
+    }
 }

@@ -61,23 +61,22 @@ pub struct Chunk<'a> {
 /// documents. Streams with directives (`%YAML`) are kept whole.
 pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let bytes = text.as_bytes();
+    // Whole-text searches for `\n%` and `\n---` rather than a look at every
+    // line: a large dump has millions of lines, and this runs before any
+    // parallelism.
+    if bytes.first() == Some(&b'%') || memchr::memmem::find(bytes, b"\n%").is_some() {
+        return vec![Chunk { text, line_offset: 0 }];
+    }
     let mut chunks = Vec::new();
-    let mut start = 0usize;
-    let mut start_line = 0u32;
-    // Lines start at 0 and after every `\n` (memchr finds those fast: a
-    // large dump has millions of lines and this runs before any parallelism).
-    let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
-    for (line_no, offset) in (0u32..).zip(line_starts) {
-        match bytes.get(offset) {
-            None => break,
-            Some(b'%') => return vec![Chunk { text, line_offset: 0 }],
-            Some(b'-') if offset > start && is_document_start(&text[offset..]) => {
-                chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
-                start = offset;
-                start_line = line_no;
-            }
-            Some(_) => {}
+    let (mut start, mut start_line) = (0usize, 0u32);
+    for newline in memchr::memmem::find_iter(bytes, b"\n---") {
+        let offset = newline + 1;
+        if !is_document_start(&text[offset..]) {
+            continue;
         }
+        chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
+        start_line += memchr::memchr_iter(b'\n', &bytes[start..offset]).count() as u32;
+        start = offset;
     }
     if start < text.len() || chunks.is_empty() {
         chunks.push(Chunk { text: &text[start..], line_offset: start_line });
@@ -451,7 +450,35 @@ pub(crate) fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) 
 
 /// [`resolve_scalar`] for every value but a string (`None`), so that a
 /// caller that needs only text allocates nothing.
+#[inline(always)]
 pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
+    // Inlined (a plain `#[inline]` was not taken), this turns away most keys
+    // and values (`metadata`, `app`, `namespace`) without a call.
+    if tag.is_none() && !(style == ScalarStyle::Plain && may_be_non_string(text.as_bytes())) {
+        return None;
+    }
+    resolve_tagged_or_plain(text, style, tag)
+}
+
+/// Whether an untagged plain scalar may be a null, a boolean or a number: it
+/// is empty, starts as a number does, or is a word of at most five letters
+/// (`false`) that starts as a null or a boolean does.
+#[inline(always)]
+fn may_be_non_string(text: &[u8]) -> bool {
+    match text.first() {
+        None => true,
+        Some(&b) => may_start_non_string(b) && (text.len() <= 5 || !b.is_ascii_alphabetic()),
+    }
+}
+
+/// Whether a plain scalar starting with `b` may be a null, a boolean or a number.
+#[inline]
+fn may_start_non_string(b: u8) -> bool {
+    matches!(b, b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'-' | b'+' | b'.')
+        || b.is_ascii_digit()
+}
+
+fn resolve_tagged_or_plain(text: &str, style: ScalarStyle, tag: Option<&str>) -> Option<Value> {
     match tag {
         Some("str") => return None,
         Some("int") => {
@@ -470,12 +497,11 @@ pub(crate) fn resolve_non_string(text: &str, style: ScalarStyle, tag: Option<&st
     if style != ScalarStyle::Plain {
         return None;
     }
-    // Fast path: only these first bytes can start a null, a boolean or a number.
+    // Fast path: only some first bytes can start a null, a boolean or a number.
     match text.as_bytes().first() {
         None => return Some(Value::Null),
-        Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {}
-        Some(b) if b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.') => {}
-        Some(_) => return None,
+        Some(&b) if !may_start_non_string(b) => return None,
+        Some(_) => {}
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
@@ -592,6 +618,89 @@ mod tests {
         assert_eq!(r.get("l").unwrap().value, Value::Float(f64::INFINITY));
     }
 
+    /// The inlined gate of `resolve_non_string` turns away only what the full
+    /// resolution would leave a string: every literal, and seeded random
+    /// words and numbers built from their pieces.
+    #[test]
+    fn the_resolution_gate_keeps_every_null_bool_and_number() {
+        let literals = [
+            "",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "y",
+            "Y",
+            "yes",
+            "Yes",
+            "YES",
+            "true",
+            "True",
+            "TRUE",
+            "on",
+            "On",
+            "ON",
+            "n",
+            "N",
+            "no",
+            "No",
+            "NO",
+            "false",
+            "False",
+            "FALSE",
+            "off",
+            "Off",
+            "OFF",
+            ".inf",
+            "-.Inf",
+            "+.INF",
+            ".nan",
+            "0",
+            "-1",
+            "+2",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "0644",
+            "1_000",
+            "1e3",
+            "-.5e3",
+            "08",
+            "falsey",
+            "nullable",
+            "namespace",
+            "ownerReferences",
+            "yesterday",
+            "Truest",
+            "ONE",
+        ];
+        let pieces = [
+            "n", "u", "l", "y", "e", "s", "t", "r", "f", "a", "o", "O", "F", "N", "T", "1", "0", "x", "-", "+", ".",
+            "_", "e", "inf", "NaN", "9",
+        ];
+        let mut state = 0x7265_736f_6c76u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let random = (0..50_000).map(|_| (0..next() % 8).map(|_| pieces[next() % pieces.len()]).collect::<String>());
+        let mut resolved = 0;
+        for text in literals.iter().map(|t| t.to_string()).chain(random) {
+            let full = resolve_tagged_or_plain(&text, ScalarStyle::Plain, None);
+            resolved += usize::from(full.is_some());
+            assert_eq!(
+                format!("{:?}", resolve_non_string(&text, ScalarStyle::Plain, None)),
+                format!("{full:?}"),
+                "{text:?}"
+            );
+        }
+        assert!(resolved > 1000, "too few non-strings to test the gate: {resolved}");
+    }
+
     #[test]
     fn documents_split_and_line_numbers_continue() {
         let text = "a: 1\n---\nb: 2\n--- \n# c\nc: 3\n";
@@ -602,6 +711,84 @@ mod tests {
         assert_eq!(p.documents[2].root.get("c").unwrap().pos, Pos::new(6, 4));
         assert_eq!(p.documents[2].index, 2);
         assert_eq!(split_documents("x: '---'\n").len(), 1);
+    }
+
+    /// The line-by-line split the whole-text searches replaced.
+    fn split_documents_by_lines(text: &str) -> Vec<Chunk<'_>> {
+        let bytes = text.as_bytes();
+        let mut chunks = Vec::new();
+        let (mut start, mut start_line) = (0usize, 0u32);
+        let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        for (line_no, offset) in (0u32..).zip(line_starts) {
+            match bytes.get(offset) {
+                None => break,
+                Some(b'%') => return vec![Chunk { text, line_offset: 0 }],
+                Some(b'-') if offset > start && is_document_start(&text[offset..]) => {
+                    chunks.push(Chunk { text: &text[start..offset], line_offset: start_line });
+                    start = offset;
+                    start_line = line_no;
+                }
+                Some(_) => {}
+            }
+        }
+        if start < text.len() || chunks.is_empty() {
+            chunks.push(Chunk { text: &text[start..], line_offset: start_line });
+        }
+        chunks
+    }
+
+    /// The split against the line-by-line one, on seeded random streams of
+    /// markers, near-markers, directives and text.
+    #[test]
+    fn documents_split_as_line_by_line() {
+        let pieces = [
+            "---",
+            "--- ",
+            "---\t",
+            "----",
+            "-- -",
+            "--",
+            "-",
+            "...",
+            "%YAML 1.2",
+            "%",
+            " %",
+            "a: 1",
+            "- b",
+            "\n",
+            "\n",
+            "\r\n",
+            " ",
+            "x---",
+            "'---'",
+        ];
+        let mut state = 0x0073_706c_6974_u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let mut splits = 0;
+        for _ in 0..20_000 {
+            // Directives only now and then, or nearly every stream would be kept whole.
+            let mut text = String::new();
+            for _ in 0..next() % 30 {
+                let piece = pieces[next() % pieces.len()];
+                if !piece.contains('%') || next() % 8 == 0 {
+                    text.push_str(piece);
+                }
+            }
+            let fmt = |chunks: Vec<Chunk<'_>>| -> Vec<(String, u32)> {
+                chunks.into_iter().map(|c| (c.text.to_owned(), c.line_offset)).collect()
+            };
+            let expected = fmt(split_documents_by_lines(&text));
+            splits += expected.len() - 1;
+            assert_eq!(fmt(split_documents(&text)), expected, "{text:?}");
+        }
+        assert!(splits > 5_000, "too few splits to test: {splits}");
     }
 
     #[test]

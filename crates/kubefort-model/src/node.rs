@@ -66,7 +66,10 @@ pub struct MapBuilder {
 #[derive(Clone)]
 pub struct Key(KeyRepr);
 
-#[derive(Clone)]
+// Every text has exactly one representation (short: inline, zero-padded;
+// long and well-known: `Known`; else `Heap`), so the derived equality is
+// text equality, without building byte slices first.
+#[derive(Clone, PartialEq, Eq)]
 enum KeyRepr {
     Inline { len: u8, bytes: [u8; Key::INLINE] },
     Known(u16),
@@ -175,27 +178,95 @@ const KNOWN_KEYS: &[&str] = &[
     "whenUnsatisfiable",
 ];
 
+/// `b` (at most [`Key::INLINE`] bytes) zero-padded, assembled in registers
+/// from overlapping fixed-size loads: a variable-length copy into the array
+/// (a `memcpy` call) followed by word-sized reads of it stalled the parser
+/// on store forwarding at every key.
+#[inline(always)]
+fn padded(b: &[u8]) -> [u8; Key::INLINE] {
+    let n = b.len();
+    let u64_at = |at: usize| b.get(at..at + 8).and_then(|s| <[u8; 8]>::try_from(s).ok()).map_or(0, u64::from_le_bytes);
+    let u32_at = |at: usize| {
+        b.get(at..at + 4).and_then(|s| <[u8; 4]>::try_from(s).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let byte_at = |at: usize| b.get(at).map_or(0, |&c| u64::from(c));
+    // Each pair of loads overlaps on bytes that are equal in both, so OR
+    // puts every byte at its place.
+    let (lo, hi) = match n {
+        0 => (0, 0),
+        1..=3 => (byte_at(0) | byte_at(n / 2) << (8 * (n / 2)) | byte_at(n - 1) << (8 * (n - 1)), 0),
+        4..=7 => (u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0),
+        8 => (u64_at(0), 0),
+        _ => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n.min(Key::INLINE)))),
+    };
+    let all = (u128::from(hi) << 64 | u128::from(lo)).to_le_bytes();
+    let mut out = [0u8; Key::INLINE];
+    out.copy_from_slice(&all[..Key::INLINE]);
+    out
+}
+
+/// Open-addressing table of [`KNOWN_KEYS`] indices (`u8::MAX`: empty),
+/// built at compile time. A key is looked up by hashing four of its bytes
+/// and its length, then comparing one or two candidates: cheaper than
+/// hashing the whole key (SipHash) or a binary search of string compares.
+/// Hand-written because no crate builds a perfect-hash table for a handful
+/// of static strings without a build script or a proc macro.
+const KNOWN_TABLE: [u8; 256] = {
+    assert!(KNOWN_KEYS.len() < 128, "keep the table at most half full");
+    let mut table = [u8::MAX; 256];
+    let mut i = 0;
+    while i < KNOWN_KEYS.len() {
+        let mut slot = known_hash(KNOWN_KEYS[i].as_bytes());
+        while table[slot] != u8::MAX {
+            slot = (slot + 1) % 256;
+        }
+        table[slot] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The table slot of a key longer than [`Key::INLINE`] bytes.
+const fn known_hash(b: &[u8]) -> usize {
+    let n = b.len();
+    let mixed =
+        (n as u64) | (b[0] as u64) << 8 | (b[n / 2] as u64) << 16 | (b[n - 2] as u64) << 24 | (b[n - 1] as u64) << 32;
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+}
+
 /// The index of a well-known long key.
 fn known_key(text: &str) -> Option<u16> {
-    use std::collections::HashMap;
-    use std::sync::LazyLock;
-    static INDEX: LazyLock<HashMap<&'static str, u16>> =
-        LazyLock::new(|| KNOWN_KEYS.iter().enumerate().map(|(i, k)| (*k, i as u16)).collect());
-    INDEX.get(text).copied()
+    if text.len() <= Key::INLINE {
+        return None; // every known key is longer (see the tests)
+    }
+    let mut slot = known_hash(text.as_bytes());
+    loop {
+        let i = *KNOWN_TABLE.get(slot)?;
+        let known = KNOWN_KEYS.get(i as usize)?; // `None` at an empty slot
+        if known.as_bytes() == text.as_bytes() {
+            return Some(i as u16);
+        }
+        slot = (slot + 1) % KNOWN_TABLE.len();
+    }
 }
 
 impl Key {
     pub const INLINE: usize = 14;
 
+    // The short case inlined into the parser (a plain `#[inline]` was not
+    // taken): the key is built in place rather than returned through memory.
+    #[inline(always)]
     pub fn new(text: &str) -> Key {
         if text.len() <= Self::INLINE {
-            let mut bytes = [0u8; Self::INLINE];
-            bytes[..text.len()].copy_from_slice(text.as_bytes());
-            Key(KeyRepr::Inline { len: text.len() as u8, bytes })
-        } else if let Some(i) = known_key(text) {
-            Key(KeyRepr::Known(i))
+            Key(KeyRepr::Inline { len: text.len() as u8, bytes: padded(text.as_bytes()) })
         } else {
-            Key(KeyRepr::Heap(Box::new(text.into())))
+            Self::new_long(text)
+        }
+    }
+    fn new_long(text: &str) -> Key {
+        match known_key(text) {
+            Some(i) => Key(KeyRepr::Known(i)),
+            None => Key(KeyRepr::Heap(Box::new(text.into()))),
         }
     }
     pub fn as_str(&self) -> &str {
@@ -232,7 +303,7 @@ impl From<String> for Key {
 }
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
-        self.as_bytes() == other.as_bytes()
+        self.0 == other.0
     }
 }
 impl PartialEq<str> for Key {
@@ -603,6 +674,59 @@ mod tests {
         assert!(matches!(Key::new("x-unknown-but-long-key").0, KeyRepr::Heap(_)));
         assert!(Key::new("securityContext") != Key::new("securityContexts"));
         assert_eq!(std::mem::size_of::<Key>(), 16);
+    }
+
+    /// Key equality and the known-key lookup against plain text comparison
+    /// and a linear search, on seeded random keys near the known ones.
+    #[test]
+    fn key_equality_and_lookup_match_the_text() {
+        let mut state = 0x6b65_7973u64;
+        let mut next = move || {
+            // splitmix64
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let pieces = ["a", "b", "-", ".", "/", "ü", "\0", "io", "name", "Context", "kubernetes"];
+        let mut texts: Vec<String> = Vec::new();
+        for _ in 0..3000 {
+            let mut t = match next() % 3 {
+                0 => KNOWN_KEYS[next() % KNOWN_KEYS.len()].to_owned(),
+                1 => String::new(),
+                _ => "x".repeat(next() % 70),
+            };
+            for _ in 0..next() % 3 {
+                match next() % 3 {
+                    0 if !t.is_empty() => {
+                        let cut = (0..=next() % t.len()).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0);
+                        t.truncate(cut);
+                    }
+                    1 => t.insert_str(0, pieces[next() % pieces.len()]),
+                    _ => t.push_str(pieces[next() % pieces.len()]),
+                }
+            }
+            texts.push(t);
+        }
+        for (i, a) in texts.iter().enumerate() {
+            let expected = KNOWN_KEYS.iter().position(|k| k == a).map(|i| i as u16);
+            assert_eq!(known_key(a), expected, "{a:?}");
+            assert_eq!(Key::new(a).as_str(), a.as_str());
+            for b in &texts[i.saturating_sub(20)..=i] {
+                assert_eq!(Key::new(a) == Key::from(b.clone()), a == b, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn padded_keeps_every_byte_in_place() {
+        let text: Vec<u8> = (1..=Key::INLINE as u8).map(|i| i * 17).collect();
+        for n in 0..=Key::INLINE {
+            let mut expected = [0u8; Key::INLINE];
+            expected[..n].copy_from_slice(&text[..n]);
+            assert_eq!(padded(&text[..n]), expected, "{n} bytes");
+        }
     }
 
     #[test]
