@@ -109,7 +109,56 @@ const NOT_A_VALUE_SUFFIXES: &[&str] = &[
 
 /// Whether a key (`DB_PASSWORD`, `spring.datasource.password`,
 /// `example.com/api-token`, `--client-secret`) names a secret value.
+///
+/// Remembered per thread and key: a scan asks about the same few hundred
+/// keys millions of times, and comparing a short key with the remembered
+/// one costs a fraction of deciding again (lower-casing and compacting it).
+/// Hand-written, as a hash map's hashing alone costs about as much.
 pub fn is_secret_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let Ok(len) = u8::try_from(bytes.len()) else { return decide_secret_key(key) };
+    if bytes.len() > REMEMBERED_KEY_LEN {
+        return decide_secret_key(key);
+    }
+    // Length and three bytes spread the keys of a manifest over the slots;
+    // a collision only costs a new decision.
+    let (first, middle, last) = (bytes.first(), bytes.get(bytes.len() / 2), bytes.last());
+    let mix = |b: Option<&u8>| usize::from(b.copied().unwrap_or(0));
+    let slot = (usize::from(len) * 31 + mix(first) * 7 + mix(middle) * 3 + mix(last)) % DECIDED_SLOTS;
+    DECIDED.with(|decided| {
+        let mut decided = decided.borrow_mut();
+        if let Some(entry) = &decided[slot] {
+            if entry.len == len && &entry.bytes[..bytes.len()] == bytes {
+                return entry.secret;
+            }
+        }
+        let secret = decide_secret_key(key);
+        let mut entry = DecidedKey { len, bytes: [0; REMEMBERED_KEY_LEN], secret };
+        entry.bytes[..bytes.len()].copy_from_slice(bytes);
+        decided[slot] = Some(entry);
+        secret
+    })
+}
+
+/// Keys up to this long are remembered (nearly all keys of a manifest).
+const REMEMBERED_KEY_LEN: usize = 32;
+const DECIDED_SLOTS: usize = 256;
+
+#[derive(Clone, Copy)]
+struct DecidedKey {
+    len: u8,
+    bytes: [u8; REMEMBERED_KEY_LEN],
+    secret: bool,
+}
+
+thread_local! {
+    /// [`is_secret_key`]'s decisions, one key per slot (about 9 KB).
+    static DECIDED: std::cell::RefCell<[Option<DecidedKey>; DECIDED_SLOTS]> =
+        const { std::cell::RefCell::new([None; DECIDED_SLOTS]) };
+}
+
+/// [`is_secret_key`] without its memory.
+fn decide_secret_key(key: &str) -> bool {
     may_be_secret_key(key) && names_a_secret(key)
 }
 
@@ -502,6 +551,41 @@ mod tests {
     }
 
     use super::*;
+
+    /// Keys drawn again and again from a pool (short, long, colliding in
+    /// their slots, differing in one byte): the remembered decision is
+    /// always the key's own.
+    #[test]
+    fn remembered_decisions_are_each_keys_own() {
+        let mut fake = crate::fake::Fake::new(9);
+        let mut pool: Vec<String> = Vec::new();
+        for _ in 0..600 {
+            let word = SECRET_WORDS[fake.below(SECRET_WORDS.len())];
+            let other = NOT_A_VALUE_SUFFIXES[fake.below(NOT_A_VALUE_SUFFIXES.len())];
+            let key = match fake.below(5) {
+                0 => format!("{word}_{other}"),
+                1 => {
+                    let n = fake.below(4);
+                    format!("{other}{}", fake.chars(b"aAsS_-./k", n))
+                }
+                2 => format!("x.{}{word}", "y".repeat(fake.below(40))),
+                3 => {
+                    let n = fake.below(12);
+                    fake.chars(b"pastokenPASTOKEN_-", n)
+                }
+                _ => format!("{word}{}", fake.chars(b"ab", 1)),
+            };
+            pool.push(key);
+        }
+        pool.extend(["", "a", "pass", "pasS", "Pass", "sapp"].map(str::to_owned));
+        let mut secret = 0;
+        for _ in 0..20_000 {
+            let key = &pool[fake.below(pool.len())];
+            assert_eq!(is_secret_key(key), decide_secret_key(key), "{key:?}");
+            secret += usize::from(is_secret_key(key));
+        }
+        assert!(secret > 2_000 && secret < 18_000, "{secret}");
+    }
 
     #[test]
     fn the_prefilter_never_rejects_a_secret_key() {

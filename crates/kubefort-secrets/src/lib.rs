@@ -319,6 +319,11 @@ impl Scanner {
     /// times (the descriptions of a CRD's schema) scans it once.
     pub fn scan_value_from(&self, key: Option<&str>, value: &str, mut found: Vec<Match>) -> Vec<Match> {
         let Some(key) = key else { return found };
+        // Decided on the length alone, without reading the value's bytes
+        // (most values are this short, and reading them is a cache miss).
+        if value.len() < generic::MIN_SECRET_LEN {
+            return found;
+        }
         let trimmed = value.trim();
         // Every check below wants a value of a cloud key's length or a
         // plausible secret: a short value (most of them) needs no more.
