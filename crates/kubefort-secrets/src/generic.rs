@@ -1,6 +1,8 @@
 //! Heuristics for values under secret-like keys: which keys look secret,
 //! which values are placeholders or references, and how random a value is.
 
+use crate::memo::Memo;
+
 /// Words that make a key secret-like (`db_password`, `clientSecret`,
 /// `GITHUB_TOKEN`), compared after lower-casing and dropping `_` and `-`.
 const SECRET_WORDS: &[&str] = &[
@@ -110,51 +112,14 @@ const NOT_A_VALUE_SUFFIXES: &[&str] = &[
 /// Whether a key (`DB_PASSWORD`, `spring.datasource.password`,
 /// `example.com/api-token`, `--client-secret`) names a secret value.
 ///
-/// Remembered per thread and key: a scan asks about the same few hundred
-/// keys millions of times, and comparing a short key with the remembered
-/// one costs a fraction of deciding again (lower-casing and compacting it).
-/// Hand-written, as a hash map's hashing alone costs about as much.
+/// Remembered per thread and key ([`crate::memo`]): a scan asks about the
+/// same few hundred keys millions of times, and deciding again lower-cases
+/// and compacts the key.
 pub fn is_secret_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    let Ok(len) = u8::try_from(bytes.len()) else { return decide_secret_key(key) };
-    if bytes.len() > REMEMBERED_KEY_LEN {
-        return decide_secret_key(key);
+    thread_local! {
+        static DECIDED: std::cell::RefCell<Memo<bool, 32>> = std::cell::RefCell::new(Memo::new(256));
     }
-    // Length and three bytes spread the keys of a manifest over the slots;
-    // a collision only costs a new decision.
-    let (first, middle, last) = (bytes.first(), bytes.get(bytes.len() / 2), bytes.last());
-    let mix = |b: Option<&u8>| usize::from(b.copied().unwrap_or(0));
-    let slot = (usize::from(len) * 31 + mix(first) * 7 + mix(middle) * 3 + mix(last)) % DECIDED_SLOTS;
-    DECIDED.with(|decided| {
-        let mut decided = decided.borrow_mut();
-        if let Some(entry) = &decided[slot] {
-            if entry.len == len && &entry.bytes[..bytes.len()] == bytes {
-                return entry.secret;
-            }
-        }
-        let secret = decide_secret_key(key);
-        let mut entry = DecidedKey { len, bytes: [0; REMEMBERED_KEY_LEN], secret };
-        entry.bytes[..bytes.len()].copy_from_slice(bytes);
-        decided[slot] = Some(entry);
-        secret
-    })
-}
-
-/// Keys up to this long are remembered (nearly all keys of a manifest).
-const REMEMBERED_KEY_LEN: usize = 32;
-const DECIDED_SLOTS: usize = 256;
-
-#[derive(Clone, Copy)]
-struct DecidedKey {
-    len: u8,
-    bytes: [u8; REMEMBERED_KEY_LEN],
-    secret: bool,
-}
-
-thread_local! {
-    /// [`is_secret_key`]'s decisions, one key per slot (about 9 KB).
-    static DECIDED: std::cell::RefCell<[Option<DecidedKey>; DECIDED_SLOTS]> =
-        const { std::cell::RefCell::new([None; DECIDED_SLOTS]) };
+    DECIDED.with(|decided| decided.borrow_mut().get(key.as_bytes(), || decide_secret_key(key)))
 }
 
 /// [`is_secret_key`] without its memory.

@@ -16,11 +16,13 @@
 mod detectors;
 pub mod fake;
 pub mod generic;
+mod memo;
 
 pub use detectors::DETECTORS;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use detectors::{Kind, Pattern, PATTERNS};
+use memo::Memo;
 use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 use std::ops::Range;
@@ -172,6 +174,9 @@ pub fn scanner() -> &'static Scanner {
     SCANNER.get_or_init(Scanner::new)
 }
 
+/// Texts up to this long have their scans remembered (see [`Scanner::scan`]).
+const REMEMBERED_SCAN_LEN: usize = 64;
+
 /// Longest line (in bytes) a line-scoped regex looks at around an anchor.
 const LINE_WINDOW: usize = 2048;
 
@@ -223,7 +228,15 @@ impl Scanner {
         if !self.may_match(text) {
             return Vec::new();
         }
-        self.scan_anchors(text)
+        // Short texts holding an anchor repeat across objects (a mount path
+        // under `/var/run/secrets/`, a `…-secret` name): their scans are
+        // remembered per thread. Every `Scanner` is built from the same
+        // patterns, so they share the memory.
+        thread_local! {
+            static SCANNED: std::cell::RefCell<Memo<Vec<Match>, REMEMBERED_SCAN_LEN>> =
+                std::cell::RefCell::new(Memo::new(1024));
+        }
+        SCANNED.with(|scanned| scanned.borrow_mut().get(text, || self.scan_anchors(text)))
     }
 
     /// Whether [`Scanner::scan`] can find anything in a text: it is long
