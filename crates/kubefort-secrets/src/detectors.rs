@@ -101,16 +101,55 @@ impl Pattern {
     /// byte and the shortest plausible value.
     pub fn shortest_text(&self) -> usize {
         let anchor = self.anchors.iter().map(|a| a.len()).min().unwrap_or(0);
-        let regex = self.regex().map_or(0, |r| {
-            let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(r).expect("detector regex parses");
-            hir.properties().minimum_len().unwrap_or(usize::MAX)
-        });
+        let regex = self.hir().map_or(0, |hir| hir.properties().minimum_len().unwrap_or(usize::MAX));
         let body = match self.kind {
             Kind::Generic => anchor + 1 + generic::MIN_SECRET_LEN,
             Kind::Prefix { .. } | Kind::Line | Kind::Pem | Kind::GcpKey => anchor,
         };
         body.max(regex)
     }
+
+    /// Bytes every match of the regex holds (`:`, `/` and `@` of a URL with
+    /// a password), sorted: a text missing one holds no match, which a
+    /// `memchr` per byte tells far faster than the regex.
+    pub fn required_bytes(&self) -> Vec<u8> {
+        self.hir().map_or_else(Vec::new, |hir| required_bytes(&hir))
+    }
+
+    fn hir(&self) -> Option<regex_syntax::hir::Hir> {
+        let parse = |r| regex_syntax::ParserBuilder::new().utf8(false).build().parse(r).expect("detector regex parses");
+        self.regex().map(parse)
+    }
+}
+
+/// The bytes every match of `hir` holds: those of its literals and
+/// one-byte classes, through concatenations, captures and repetitions of
+/// at least one, and those common to every branch of an alternation.
+fn required_bytes(hir: &regex_syntax::hir::Hir) -> Vec<u8> {
+    use regex_syntax::hir::{Class, HirKind};
+    let mut bytes = match hir.kind() {
+        HirKind::Literal(literal) => literal.0.to_vec(),
+        HirKind::Class(Class::Bytes(class)) => match class.ranges() {
+            [range] if range.start() == range.end() => vec![range.start()],
+            _ => Vec::new(),
+        },
+        HirKind::Class(Class::Unicode(class)) => match class.ranges() {
+            [range] if range.start() == range.end() => u8::try_from(range.start()).into_iter().collect(),
+            _ => Vec::new(),
+        },
+        HirKind::Capture(capture) => required_bytes(&capture.sub),
+        HirKind::Repetition(repetition) if repetition.min > 0 => required_bytes(&repetition.sub),
+        HirKind::Concat(subs) => subs.iter().flat_map(required_bytes).collect(),
+        HirKind::Alternation(subs) => {
+            let mut branches = subs.iter().map(required_bytes);
+            let first = branches.next().unwrap_or_default();
+            branches.fold(first, |common, branch| common.into_iter().filter(|b| branch.contains(b)).collect())
+        }
+        _ => Vec::new(),
+    };
+    bytes.sort_unstable();
+    bytes.dedup();
+    bytes
 }
 
 fn accept(d: &'static Detector, _: &[u8]) -> Option<&'static Detector> {

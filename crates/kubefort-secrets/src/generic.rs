@@ -1,6 +1,8 @@
 //! Heuristics for values under secret-like keys: which keys look secret,
 //! which values are placeholders or references, and how random a value is.
 
+use crate::memo::Memo;
+
 /// Words that make a key secret-like (`db_password`, `clientSecret`,
 /// `GITHUB_TOKEN`), compared after lower-casing and dropping `_` and `-`.
 const SECRET_WORDS: &[&str] = &[
@@ -109,7 +111,19 @@ const NOT_A_VALUE_SUFFIXES: &[&str] = &[
 
 /// Whether a key (`DB_PASSWORD`, `spring.datasource.password`,
 /// `example.com/api-token`, `--client-secret`) names a secret value.
+///
+/// Remembered per thread and key ([`crate::memo`]): a scan asks about the
+/// same few hundred keys millions of times, and deciding again lower-cases
+/// and compacts the key.
 pub fn is_secret_key(key: &str) -> bool {
+    thread_local! {
+        static DECIDED: std::cell::RefCell<Memo<bool, 32>> = std::cell::RefCell::new(Memo::new(256));
+    }
+    DECIDED.with(|decided| decided.borrow_mut().get(key.as_bytes(), || decide_secret_key(key)))
+}
+
+/// [`is_secret_key`] without its memory.
+fn decide_secret_key(key: &str) -> bool {
     may_be_secret_key(key) && names_a_secret(key)
 }
 
@@ -502,6 +516,41 @@ mod tests {
     }
 
     use super::*;
+
+    /// Keys drawn again and again from a pool (short, long, colliding in
+    /// their slots, differing in one byte): the remembered decision is
+    /// always the key's own.
+    #[test]
+    fn remembered_decisions_are_each_keys_own() {
+        let mut fake = crate::fake::Fake::new(9);
+        let mut pool: Vec<String> = Vec::new();
+        for _ in 0..600 {
+            let word = SECRET_WORDS[fake.below(SECRET_WORDS.len())];
+            let other = NOT_A_VALUE_SUFFIXES[fake.below(NOT_A_VALUE_SUFFIXES.len())];
+            let key = match fake.below(5) {
+                0 => format!("{word}_{other}"),
+                1 => {
+                    let n = fake.below(4);
+                    format!("{other}{}", fake.chars(b"aAsS_-./k", n))
+                }
+                2 => format!("x.{}{word}", "y".repeat(fake.below(40))),
+                3 => {
+                    let n = fake.below(12);
+                    fake.chars(b"pastokenPASTOKEN_-", n)
+                }
+                _ => format!("{word}{}", fake.chars(b"ab", 1)),
+            };
+            pool.push(key);
+        }
+        pool.extend(["", "a", "pass", "pasS", "Pass", "sapp"].map(str::to_owned));
+        let mut secret = 0;
+        for _ in 0..20_000 {
+            let key = &pool[fake.below(pool.len())];
+            assert_eq!(is_secret_key(key), decide_secret_key(key), "{key:?}");
+            secret += usize::from(is_secret_key(key));
+        }
+        assert!(secret > 2_000 && secret < 18_000, "{secret}");
+    }
 
     #[test]
     fn the_prefilter_never_rejects_a_secret_key() {
