@@ -147,6 +147,23 @@ pub fn is_managed(object: &Object) -> bool {
             .any(|o| o.get("kind").and_then(Node::as_str).is_some_and(|k| MANAGED_KINDS.contains(&k)))
 }
 
+/// The schemas of a CustomResourceDefinition, with their pointers: not
+/// walked for credentials. They describe fields rather than configure
+/// anything, and their prose (`description: the Secret holding the
+/// password…`) is most of a CRD's text, full of anchors that never lead
+/// to a credential.
+fn crd_schemas(object: &Object) -> Vec<(String, &Node)> {
+    if object.kind != "CustomResourceDefinition" || object.group() != "apiextensions.k8s.io" {
+        return Vec::new();
+    }
+    let Some(spec) = object.root.get("spec") else { return Vec::new() };
+    let versions = spec.get("versions").map(Node::as_seq).unwrap_or(&[]);
+    let per_version =
+        versions.iter().enumerate().filter_map(|(i, v)| Some((format!("/spec/versions/{i}/schema"), v.get("schema")?)));
+    // `apiextensions.k8s.io/v1beta1` had one schema for all versions.
+    per_version.chain(spec.get("validation").map(|s| ("/spec/validation".to_owned(), s))).collect()
+}
+
 pub fn is_core_secret(object: &Object) -> bool {
     object.kind == "Secret" && object.api_version == "v1"
 }
@@ -223,6 +240,7 @@ pub fn hits(object: &Object) -> Vec<Hit> {
     let metadata = root.get("metadata");
     // The nodes scanned by place, skipped by the walk of the rest.
     let mut handled: Vec<&Node> = ["annotations", "managedFields"].iter().filter_map(|f| metadata?.get(f)).collect();
+    handled.extend(crd_schemas(object).into_iter().map(|(_, schema)| schema));
     if let Some(annotations) = object.annotations() {
         for (key, value) in annotations.iter() {
             let Some(text) = value.as_str() else { continue };
@@ -456,6 +474,36 @@ mod memo_tests {
     use std::sync::Arc;
 
     #[test]
+    fn a_crd_schema_is_not_walked_but_the_rest_of_the_crd_is() {
+        let url = "postgres://admin:Zx9Qw2Lm7Rt4@db:5432/x";
+        let object = |api_version: &str, kind: &str| {
+            let yaml = format!(
+                "apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: a, labels: {{url: '{url}'}}}}\nspec:\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema: {{description: 'connects to {url}'}}\n  validation:\n    openAPIV3Schema: {{description: '{url}'}}\n"
+            );
+            let loaded = load_texts(vec![(Arc::from("c.yaml"), yaml)], Limits::default());
+            loaded.objects.into_iter().next().unwrap()
+        };
+        let pointers = |object: &Object| {
+            let got: Vec<String> = hits(object).into_iter().map(|h| h.pointer).collect();
+            let reference: Vec<String> = reference_hits(object).into_iter().map(|h| h.pointer).collect();
+            assert_eq!(got, reference);
+            got
+        };
+        let crd = object("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+        assert_eq!(pointers(&crd), ["/metadata/labels/url"]);
+        // The same fields in any other kind are walked.
+        let other = object("example.com/v1", "CustomResourceDefinition");
+        assert_eq!(
+            pointers(&other),
+            [
+                "/metadata/labels/url",
+                "/spec/versions/0/schema/openAPIV3Schema/description",
+                "/spec/validation/openAPIV3Schema/description"
+            ]
+        );
+    }
+
+    #[test]
     fn with_hits_finds_each_objects_own_hits_and_falls_back_outside_the_inventory() {
         let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {url: 'postgres://admin:Zx9Qw2Lm7Rt4@db:5432/x'}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {greeting: hello}\n";
         let loaded = load_texts(vec![(Arc::from("t.yaml"), yaml.to_owned())], Limits::default());
@@ -510,6 +558,7 @@ mod memo_tests {
             Err(_) => scanner().scan(bytes),
         };
         let mut handled: Vec<String> = vec!["/metadata/annotations".into(), "/metadata/managedFields".into()];
+        handled.extend(crd_schemas(object).into_iter().map(|(pointer, _)| pointer));
         for (key, value) in object.annotations().into_iter().flat_map(|a| a.iter()) {
             let Some(text) = value.as_str() else { continue };
             if MANAGED_ANNOTATIONS.iter().any(|p| key.starts_with(p)) {
