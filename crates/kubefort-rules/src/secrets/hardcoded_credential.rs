@@ -22,6 +22,10 @@ declare_rule! {
     /// placeholders (`changeme`, `${VAR}`, `$(VAR)`, `<…>`, `{{ … }}`,
     /// `xxxx`, `REDACTED`, `example`) and documented example keys.
     ///
+    /// The schemas of a CustomResourceDefinition are not searched: they
+    /// document fields (`description: the Secret holding the password…`)
+    /// and configure nothing.
+    ///
     /// ## Why is this bad?
     /// Whatever the object, a credential in a manifest is in version
     /// control and readable by everyone who can read that kind of object,
