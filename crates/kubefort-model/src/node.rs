@@ -402,13 +402,24 @@ impl Map {
         previous
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+        self.position(key).map(|i| &self.entries[i].2)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries.iter_mut().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+        self.position(key).map(|i| &mut self.entries[i].2)
     }
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, p, _)| *p)
+        self.position(key).map(|i| self.entries[i].1)
+    }
+    /// The index of `key`. Every rule's lookups come through here: a short
+    /// key is compared in its stored form (two words, where comparing
+    /// texts calls `memcmp` once per entry).
+    fn position(&self, key: &str) -> Option<usize> {
+        if key.len() <= Key::INLINE {
+            let probe = Key::new(key);
+            self.entries.iter().position(|(k, _, _)| *k == probe)
+        } else {
+            self.entries.iter().position(|(k, _, _)| k == key)
+        }
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
@@ -492,7 +503,7 @@ impl Node {
             let end = after_slash.find('/').map_or(after_slash.len(), |i| i);
             let token = crate::pointer::unescape_token(&after_slash[..end]);
             let next = match &node.value {
-                Value::Map(m) => m.entries.iter().find(|(k, _, _)| *k == *token).map(|(_, p, n)| (n, Some(*p))),
+                Value::Map(m) => m.position(&token).map(|i| (&m.entries[i].2, Some(m.entries[i].1))),
                 Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)).map(|n| (n, None)),
                 _ => None,
             };
@@ -736,6 +747,21 @@ mod tests {
         assert_eq!(std::mem::size_of::<Value>(), 24);
         assert_eq!(std::mem::size_of::<Node>(), 32);
         assert_eq!(std::mem::size_of::<(Key, Pos, Node)>(), 56);
+    }
+
+    #[test]
+    fn lookups_find_short_known_and_other_long_keys_and_nothing_else() {
+        let keys = ["a", "fourteen-bytes", "fifteen-bytes-x", "securityContext", "x-unknown-but-long-key", ""];
+        let entries =
+            keys.iter().enumerate().map(|(i, k)| (Key::new(k), Pos::new(i as u32 + 1, 1), leaf(k, i as u32 + 1)));
+        let map = Map::from_distinct(entries.collect());
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(map.get(k).and_then(Node::as_str), Some(*k));
+            assert_eq!(map.key_pos(k), Some(Pos::new(i as u32 + 1, 1)));
+        }
+        for missing in ["b", "fourteen-bytez", "fifteen-bytes-y", "securityContexts", "x-unknown-but-long-kez", "A"] {
+            assert!(map.get(missing).is_none(), "{missing}");
+        }
     }
 
     #[test]
