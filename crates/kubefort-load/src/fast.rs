@@ -952,15 +952,7 @@ mod tests {
 
     #[test]
     fn spaces_at_counts_what_a_byte_loop_counts() {
-        let mut state = 0x7370_6163_6573u64;
-        let mut next = move || {
-            // splitmix64
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as usize
-        };
+        let mut next = crate::seeded::splitmix(0x7370_6163_6573u64);
         let alphabet = [b' ', b' ', b' ', b'\n', b'a', 0xA0, 0x00, 0x20 | 0x80, b'-'];
         for _ in 0..20_000 {
             let len = next() % 40;
@@ -978,15 +970,7 @@ mod tests {
     fn next_plain_stop_finds_what_a_byte_loop_finds() {
         let alphabet =
             [b':', b'#', b'\n', b'\r', b'a', b' ', b'9', b';', b'"', 0x0B, 0x0C, 0xBA, 0xA3, 0x8A, 0x80, 0xFF];
-        let mut state = 0x0070_6c61_696e_u64;
-        let mut next = move || {
-            // splitmix64
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as usize
-        };
+        let mut next = crate::seeded::splitmix(0x0070_6c61_696e_u64);
         for _ in 0..20_000 {
             let len = next() % 40;
             // Half the time without the stop bytes, so that long runs occur.

@@ -9,6 +9,8 @@
 mod diagnostic;
 mod fast;
 mod objects;
+#[cfg(test)]
+mod seeded;
 mod sources;
 pub mod yaml;
 

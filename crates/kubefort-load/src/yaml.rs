@@ -678,15 +678,7 @@ mod tests {
             "n", "u", "l", "y", "e", "s", "t", "r", "f", "a", "o", "O", "F", "N", "T", "1", "0", "x", "-", "+", ".",
             "_", "e", "inf", "NaN", "9",
         ];
-        let mut state = 0x7265_736f_6c76u64;
-        let mut next = move || {
-            // splitmix64
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as usize
-        };
+        let mut next = crate::seeded::splitmix(0x7265_736f_6c76u64);
         let random = (0..50_000).map(|_| (0..next() % 8).map(|_| pieces[next() % pieces.len()]).collect::<String>());
         let mut resolved = 0;
         for text in literals.iter().map(|t| t.to_string()).chain(random) {
@@ -762,15 +754,7 @@ mod tests {
             "x---",
             "'---'",
         ];
-        let mut state = 0x0073_706c_6974_u64;
-        let mut next = move || {
-            // splitmix64
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as usize
-        };
+        let mut next = crate::seeded::splitmix(0x0073_706c_6974_u64);
         let mut splits = 0;
         for _ in 0..20_000 {
             // Directives only now and then, or nearly every stream would be kept whole.
