@@ -974,7 +974,7 @@ mod tests {
         for _ in 0..20_000 {
             let len = next() % 40;
             // Half the time without the stop bytes, so that long runs occur.
-            let dense = next() % 2 == 0;
+            let dense = next().is_multiple_of(2);
             let bytes: Vec<u8> = (0..len)
                 .map(|_| if dense { alphabet[next() % alphabet.len()] } else { alphabet[4 + next() % 12] })
                 .collect();
