@@ -761,7 +761,7 @@ mod tests {
             let mut text = String::new();
             for _ in 0..next() % 30 {
                 let piece = pieces[next() % pieces.len()];
-                if !piece.contains('%') || next() % 8 == 0 {
+                if !piece.contains('%') || next().is_multiple_of(8) {
                     text.push_str(piece);
                 }
             }
