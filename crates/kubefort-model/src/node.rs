@@ -322,6 +322,18 @@ impl fmt::Display for Key {
     }
 }
 
+/// The index of `key` among a map's entries. Every rule's lookups come
+/// through here: a short key is compared in its stored form (two words,
+/// where comparing texts calls `memcmp` once per entry).
+fn position(entries: &[(Key, Pos, Node)], key: &str) -> Option<usize> {
+    if key.len() <= Key::INLINE {
+        let probe = Key::new(key);
+        entries.iter().position(|(k, _, _)| *k == probe)
+    } else {
+        entries.iter().position(|(k, _, _)| k == key)
+    }
+}
+
 /// Replaces the value of `key` in place, or appends the entry. Returns the
 /// earlier key's position when there was one.
 fn insert_entry(entries: &mut Vec<(Key, Pos, Node)>, key: Key, key_pos: Pos, value: Node) -> Option<Pos> {
@@ -357,10 +369,10 @@ impl MapBuilder {
         self.entries.push((key, key_pos, value));
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+        position(&self.entries, key).map(|i| &self.entries[i].2)
     }
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.entries.iter().find(|(k, _, _)| k == key).map(|(_, p, _)| *p)
+        position(&self.entries, key).map(|i| self.entries[i].1)
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
@@ -402,24 +414,13 @@ impl Map {
         previous
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.position(key).map(|i| &self.entries[i].2)
+        position(&self.entries, key).map(|i| &self.entries[i].2)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.position(key).map(|i| &mut self.entries[i].2)
+        position(&self.entries, key).map(|i| &mut self.entries[i].2)
     }
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.position(key).map(|i| self.entries[i].1)
-    }
-    /// The index of `key`. Every rule's lookups come through here: a short
-    /// key is compared in its stored form (two words, where comparing
-    /// texts calls `memcmp` once per entry).
-    fn position(&self, key: &str) -> Option<usize> {
-        if key.len() <= Key::INLINE {
-            let probe = Key::new(key);
-            self.entries.iter().position(|(k, _, _)| *k == probe)
-        } else {
-            self.entries.iter().position(|(k, _, _)| k == key)
-        }
+        position(&self.entries, key).map(|i| self.entries[i].1)
     }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.entries.iter().map(|(k, _, v)| (k.as_str(), v))
@@ -503,7 +504,7 @@ impl Node {
             let end = after_slash.find('/').map_or(after_slash.len(), |i| i);
             let token = crate::pointer::unescape_token(&after_slash[..end]);
             let next = match &node.value {
-                Value::Map(m) => m.position(&token).map(|i| (&m.entries[i].2, Some(m.entries[i].1))),
+                Value::Map(m) => position(&m.entries, &token).map(|i| (&m.entries[i].2, Some(m.entries[i].1))),
                 Value::Seq(s) => token.parse::<usize>().ok().and_then(|i| s.get(i)).map(|n| (n, None)),
                 _ => None,
             };
